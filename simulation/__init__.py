@@ -1,0 +1,7 @@
+"""Mission ecosystems: an agent-based model of mission-oriented innovation on Mesa."""
+
+from simulation.model import MissionModel
+from simulation.params import MECHANISMS, Config
+
+__all__ = ["MECHANISMS", "Config", "MissionModel"]
+__version__ = "0.1.0"

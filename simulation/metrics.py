@@ -1,0 +1,163 @@
+"""Named metrics: what is recorded each step and what summarises a run.
+
+Metrics are module-level functions or attribute readers (never lambdas) so
+models pickle for parallel runs and every metric has a name, a unit and a
+description that docs and plots can show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.rules.governance import FACETS, Status
+from simulation.state import ACTOR_KINDS, Actors, Funders, Missions
+
+if TYPE_CHECKING:
+    from simulation.model import MissionModel
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    description: str
+    read: Callable
+
+
+MISSION_METRICS: tuple[Metric, ...] = (
+    Metric("progress", "share", "Work done over the (possibly crept) goal", attrgetter("share")),
+    Metric("work_done", "work units", "Cumulative work done", attrgetter("work_done")),
+    Metric("work_needed", "work units", "Work the goal needs, including crept extras", attrgetter("work_needed")),
+    Metric("momentum", "share", "Smoothed sense of keeping up with the needed pace", attrgetter("momentum")),
+    Metric("commitment", "share", "Formal political commitment", attrgetter("commitment")),
+    Metric("legitimacy", "share", "Mean citizen support (social licence)", attrgetter("legitimacy")),
+    Metric("resistance", "share", "Lobbying by vested interests plus resentment turned against it", attrgetter("resistance")),
+    Metric("despair", "share", "Share of remaining work the current pace leaves undone", attrgetter("despair")),
+    Metric("credibility", "share", "Resources relative to what the ambition needs (smoothed)", attrgetter("credibility")),
+    Metric("effort", "share", "Delivered share of the effort the mission asks", attrgetter("effort")),
+    Metric("pace", "work units per month", "Work done this month", attrgetter("pace")),
+    Metric("side_effects", "share", "Stock of unintended consequences", attrgetter("side_effects")),
+    Metric("spend", "MU per month", "Money spent this month", attrgetter("spent_now")),
+    Metric("received", "MU", "Cumulative money received from funders", attrgetter("received")),
+    Metric("treasury", "MU", "Money held, unspent", attrgetter("treasury")),
+    Metric("creep", "goals", "Extra goals added under the mission's umbrella", attrgetter("creep")),
+    Metric("facet", "code", "Facet: " + ", ".join(f"{i} {f}" for i, f in enumerate(FACETS)), attrgetter("facet")),
+    Metric("status", "code", "Status: " + ", ".join(f"{s.value} {s.name.lower()}" for s in Status), attrgetter("status")),
+)
+"""Recorded for each mission at every step."""
+
+
+def per_actor_engagement(actors: Actors) -> np.ndarray:
+    """Each actor's mean engagement over the missions it is exposed to."""
+    exposed = actors.exposure.sum(axis=1)
+    return np.divide(actors.engagement.sum(axis=1), exposed, out=np.zeros(exposed.size), where=exposed > 0)
+
+
+ACTOR_METRICS: tuple[str, ...] = ("engagement", "fatigue", "burnt_out", "resentment", "cynicism")
+ACTOR_TYPES: tuple[str, ...] = (*ACTOR_KINDS, "funder")
+
+
+def actor_table(actors: Actors, funders: Funders, live: np.ndarray) -> np.ndarray:
+    """Actor-type means (types x ACTOR_METRICS); not-applicable cells are NaN."""
+    engagement = per_actor_engagement(actors)
+    columns = (engagement, actors.fatigue, actors.burnt_out, actors.resentment, actors.cynicism)
+    out = np.full((len(ACTOR_TYPES), len(ACTOR_METRICS)), np.nan)
+    for k in range(len(ACTOR_KINDS)):
+        members = actors.kind == k
+        if members.any():
+            out[k] = [c[members].mean() for c in columns]
+    if funders.kind.size:
+        out[-1, 0] = (funders.allocation * live).sum(axis=1).mean()
+    return out
+
+
+# ------------------------------------------------------------- portfolio series
+def mean_progress(model: MissionModel) -> float:
+    return float(model.missions.share.mean())
+
+
+def burnt_out_share(model: MissionModel) -> float:
+    return float(model.actors.burnt_out.mean())
+
+
+def mean_legitimacy(model: MissionModel) -> float:
+    return float(model.missions.legitimacy.mean())
+
+
+def mean_resistance(model: MissionModel) -> float:
+    return float(model.missions.resistance.mean())
+
+
+def mean_cynicism(model: MissionModel) -> float:
+    return float(model.actors.cynicism.mean())
+
+
+def monthly_spend(model: MissionModel) -> float:
+    return float(model.missions.spent_now.sum())
+
+
+MODEL_REPORTERS: dict[str, Callable] = {
+    "Mean progress": mean_progress,
+    "Burnt-out share": burnt_out_share,
+    "Legitimacy": mean_legitimacy,
+    "Resistance": mean_resistance,
+    "Cynicism": mean_cynicism,
+    "Spending": monthly_spend,
+}
+"""Portfolio-level series for Mesa's DataCollector (and SolaraViz plots)."""
+
+
+# ------------------------------------------------------------- summaries
+def mission_summary(missions: Missions, facet_months: np.ndarray) -> list[dict]:
+    """One record per mission at the end of a run."""
+    rows = []
+    for m, name in enumerate(missions.names):
+        achieved = bool(missions.achieved[m])
+        rows.append({
+            "mission": m,
+            "name": name,
+            "achieved": achieved,
+            "time_to_goal": float(missions.achieved_at[m]) if achieved else np.nan,
+            "progress": float(missions.share[m]),
+            "impact": float(min(missions.work_done[m], missions.work_needed[m]) / missions.goal_size[m]),
+            "status": Status(int(missions.status[m])).name.lower(),
+            "final_facet": FACETS[int(missions.facet[m])],
+            "spend": float(missions.spent[m]),
+            "spend_after_purpose": float(missions.spent_after_purpose[m]),
+            "creep": int(missions.creep[m]),
+            **{f"months_{f}": int(facet_months[m, i]) for i, f in enumerate(FACETS)},
+        })
+    return rows
+
+
+def run_summary(model: MissionModel) -> dict:
+    """Portfolio outcomes of a finished run (one row of runs.parquet)."""
+    m = model.missions
+    series = model.recorder
+    achieved = m.achieved
+    burnt = series.actor_series("burnt_out")
+    return {
+        "missions": m.count,
+        "achieved": int(achieved.sum()),
+        "achieved_share": float(achieved.mean()),
+        "all_achieved": bool(achieved.all()),
+        "mean_time_to_goal": float(m.achieved_at[achieved].mean()) if achieved.any() else np.nan,
+        "mean_progress": float(m.share.mean()),
+        "total_progress": float(m.share.sum()),
+        "total_impact": float((np.minimum(m.work_done, m.work_needed) / m.goal_size).sum()),
+        "peak_burnt_out": float(np.nanmax(burnt[:, :len(ACTOR_KINDS)].mean(axis=1))),
+        "final_burnt_out": float(m.count and model.actors.burnt_out.mean()),
+        "spend": float(m.spent.sum()),
+        "spend_after_purpose": float(m.spent_after_purpose.sum()),
+        "paid_by_funders": float(model.funders.paid.sum()),
+        "final_legitimacy": float(m.legitimacy.mean()),
+        "peak_resistance": float(series.mission_series("resistance").max()),
+        "final_cynicism": float(model.actors.cynicism.mean()),
+        "final_resentment": float(model.actors.resentment[model.actors.ministries].mean()),
+        "creep": int(m.creep.sum()),
+    }

@@ -1,0 +1,338 @@
+"""The parameter schema: every default, bound, unit and choice, written once.
+
+Scenario files, experiment files, CLI ``--set`` flags and UI sliders all refer
+to these fields by dotted key (``attention.fatigue_build``,
+``portfolio.mission.ambition``, ``portfolio.missions.0.commitment``) and never
+restate a default or a bound. Units live in each field's ``unit`` extra.
+"""
+
+from __future__ import annotations
+
+import copy
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+
+def param(default: Any, *, ge: float | None = None, le: float | None = None, unit: str = "", doc: str) -> Any:
+    """A schema field with bounds, a unit and a one-line description."""
+    return Field(default, ge=ge, le=le, description=doc, json_schema_extra={"unit": unit})
+
+
+def share(default: float, doc: str) -> Any:
+    """A dimensionless value in [0, 1]."""
+    return param(default, ge=0.0, le=1.0, unit="share", doc=doc)
+
+
+def per_month(default: float, doc: str, le: float = 1.0) -> Any:
+    """A per-month rate in [0, le]."""
+    return param(default, ge=0.0, le=le, unit="per month", doc=doc)
+
+
+class Section(BaseModel):
+    """Base of every schema section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Switchable(Section):
+    """A mechanism that experiments can switch off to isolate its effect."""
+
+    enabled: bool = Field(True, description="Turn the mechanism on or off")
+
+
+# ---------------------------------------------------------------- time, people
+class Time(Section):
+    steps: int = param(120, ge=1, le=2400, unit="months", doc="Length of a run")
+    steps_per_year: int = param(12, ge=1, le=52, unit="steps", doc="Steps in a fiscal year")
+
+
+class Population(Section):
+    ministries: int = param(20, ge=1, le=500, unit="agents", doc="Government organisations")
+    firms: int = param(180, ge=0, le=20000, unit="agents", doc="Firms (incumbents and challengers)")
+    citizens: int = param(793, ge=2, le=200000, unit="agents", doc="Citizens on the social network")
+    challenger_share: float = share(0.4, "Share of firms that are challengers (new entrants)")
+    firm_relevance: float = share(0.5, "Chance that a firm's sector is touched by a given mission")
+    citizen_interest: float = share(0.3, "Chance that a citizen cares about a given mission")
+    business_as_usual: float = share(0.5, "Share of a ministry's capacity tied to non-mission work")
+
+
+class Network(Section):
+    degree: int = param(8, ge=2, le=100, unit="neighbours", doc="Mean neighbours per citizen (small world)")
+    rewiring: float = share(0.1, "Small-world rewiring probability")
+    influence: float = per_month(0.2, "Pull of neighbours' mean support on a citizen's support")
+
+
+# ---------------------------------------------------------------- funders
+class FunderKind(Section):
+    count: int = param(1, ge=0, le=1000, unit="agents", doc="Funders of this kind")
+    annual_budget: float = param(0.0, ge=0.0, le=1e6, unit="MU per year", doc="Budget of each funder per fiscal year")
+    risk_appetite: float = share(0.5, "Tolerance for stalled or uncertain missions")
+
+
+class Funding(Section):
+    """Survey default: the state dominates; regional less; philanthropy and impact almost absent."""
+
+    national: FunderKind = FunderKind(count=1, annual_budget=150.0, risk_appetite=0.5)
+    regional: FunderKind = FunderKind(count=4, annual_budget=10.0, risk_appetite=0.4)
+    philanthropic: FunderKind = FunderKind(count=1, annual_budget=2.0, risk_appetite=0.7)
+    impact: FunderKind = FunderKind(count=1, annual_budget=1.0, risk_appetite=0.6)
+    reallocation: float = per_month(0.1, "Speed at which funders move their allocation towards its target")
+    stall_penalty: float = share(0.6, "Cut in a stalled mission's allocation for a funder with no risk appetite")
+    spend_rate: float = per_month(0.5, "Share of a mission's treasury spent each month")
+    cost_per_work: float = param(8.0, ge=0.01, le=1e4, unit="MU per work unit", doc="Money needed per unit of work")
+
+
+# ---------------------------------------------------------------- missions
+class Mission(Section):
+    """One mission of the portfolio. ``portfolio.mission`` is the template every mission starts from."""
+
+    name: str = Field("", description="Display name; empty means 'Mission N'")
+    goal_size: float = param(100.0, ge=1.0, le=1e5, unit="work units", doc="Work a fully radical goal needs")
+    ambition: float = share(0.6, "Distance from the status quo: 0 incremental, 1 radical")
+    specificity: float = share(0.5, "Clear target and tangible indicators (1) vs a vague vision (0)")
+    prescriptiveness: float = share(0.2, "Granular detail about the means, leaving no room to rethink how")
+    monitoring: float = share(0.3, "Quality of monitoring and evaluation")
+    commitment: float = share(0.7, "Formal political / senior commitment")
+    leadership: float = share(0.5, "Push from a charismatic leader")
+    leader_leaves_at: int | None = param(None, ge=0, le=2400, unit="month", doc="Month the leader leaves (none: stays)")
+    horizon: int = param(120, ge=1, le=2400, unit="months", doc="Deadline the goal is announced for")
+    budget_share: float = param(1.0, ge=0.0, le=100.0, unit="weight", doc="Relative claim on funders' budgets")
+
+
+def _all_optional(model: type[Section], name: str) -> type[Section]:
+    """A copy of ``model`` whose fields are all optional, keeping their bounds and docs."""
+    fields = {}
+    for key, info in model.model_fields.items():
+        optional = copy.copy(info)
+        optional.default = None
+        fields[key] = (info.annotation | None, optional)
+    return create_model(name, __base__=Section, __doc__=f"Overrides of {model.__name__}; every field optional.", **fields)
+
+
+MissionOverride = _all_optional(Mission, "MissionOverride")
+
+
+class Portfolio(Section):
+    count: int = param(3, ge=1, le=12, unit="missions", doc="Missions run at once")
+    mission: Mission = Mission()
+    missions: list[MissionOverride] = Field(default_factory=list, description="Overrides for missions 1..count")
+    ministries_per_mission: int = param(5, ge=1, le=500, unit="ministries", doc="Ministries each mission draws on")
+    overlap: float = share(0.0, "0: missions draw on distinct ministries where possible; 1: all on the same ones")
+
+    @model_validator(mode="after")
+    def _overrides_fit(self) -> Portfolio:
+        if len(self.missions) > self.count:
+            raise ValueError(f"{len(self.missions)} mission overrides given but portfolio.count is {self.count}")
+        return self
+
+    def resolved(self) -> list[Mission]:
+        """The portfolio's missions: the template with each override applied."""
+        out = []
+        for i in range(self.count):
+            update = self.missions[i].model_dump(exclude_none=True) if i < len(self.missions) else {}
+            m = self.mission.model_copy(update=update)
+            out.append(m if m.name else m.model_copy(update={"name": f"Mission {i + 1}"}))
+        return out
+
+
+# ---------------------------------------------------------------- mechanisms
+class Ambition(Switchable):
+    """M1: too low stretches nothing; too high and support fades ('why bother')."""
+
+    stretch: float = share(0.8, "How much ambition raises the pull of a mission (meaningfulness)")
+    radical_gain: float = param(1.5, ge=0.0, le=10.0, unit="multiplier", doc="Extra productivity of radical solutions at full ambition")
+    despair_weight: float = share(0.8, "Engagement lost when the required pace looks impossible")
+    grace: int = param(12, ge=0, le=600, unit="months", doc="Months before actors judge feasibility")
+
+
+class Commitment(Switchable):
+    """M2: formal commitment mobilises on its own; leadership only where trust is high."""
+
+    trust: float = share(0.5, "Institutional trust that lets leadership mobilise")
+    commitment_weight: float = param(1.0, ge=0.0, le=5.0, unit="weight", doc="Pull of formal commitment")
+    leadership_weight: float = param(1.0, ge=0.0, le=5.0, unit="weight", doc="Pull of leadership times trust")
+    leader_shock: float = share(0.8, "Engagement and momentum lost when the leader leaves, times (1 - commitment)")
+
+
+class Momentum(Switchable):
+    """M3: visible progress builds momentum, which draws engagement; indicators make progress visible."""
+
+    smoothing: float = per_month(0.15, "Weight of this month's perceived pace in momentum")
+    weight: float = param(0.8, ge=0.0, le=5.0, unit="weight", doc="Pull of momentum on engagement")
+    noise: float = param(1.0, ge=0.0, le=10.0, unit="pace units", doc="Noise of perceived pace without indicators")
+
+
+class Attention(Switchable):
+    """M4: missions compete for capacity-limited attention; overload builds fatigue and burn-out."""
+
+    ask: float = param(0.6, ge=0.0, le=5.0, unit="capacity", doc="Capacity a mission of ambition 0.5 asks of each exposed actor")
+    salience_decay: float = param(0.35, ge=0.0, le=5.0, unit="per extra mission", doc="Loss of each mission's salience per concurrent mission")
+    sustainable_load: float = param(1.3, ge=0.0, le=5.0, unit="capacity", doc="Demand an actor bears without fatigue")
+    fatigue_build: float = per_month(0.08, "Fatigue gained per unit of excess demand")
+    fatigue_recovery: float = per_month(0.03, "Recovery of fatigue below sustainable load, slowed by fatigue itself")
+    burnout_at: float = share(0.75, "Fatigue at which an actor burns out")
+    recovered_at: float = share(0.35, "Fatigue below which a burnt-out actor returns")
+
+
+class Resistance(Switchable):
+    """M5: vested interests threatened by a clear mission mobilise and slow it down."""
+
+    vested_interest: float = share(0.6, "Mean stake of incumbents in the status quo")
+    mobilisation: float = per_month(0.1, "Speed at which incumbents lobby towards their threat level")
+    focal_weight: float = share(0.7, "How much a specific target focuses resistance")
+    drag: float = param(2.0, ge=0.0, le=20.0, unit="per unit resistance", doc="Slow-down of progress by resistance")
+    erosion: float = per_month(0.01, "Commitment eroded per unit resistance by lobbying")
+
+
+class Neglect(Switchable):
+    """M6: ministries whose work is deprioritised grow resentful and can resist."""
+
+    rate: float = per_month(0.02, "Resentment gained per unit of mission draw on a non-involved ministry")
+    decay: float = per_month(0.02, "Monthly fading of resentment")
+    conversion: float = share(0.5, "Share of resentment that turns into resistance")
+
+
+class Creep(Switchable):
+    """M7: success and support invite extra goals that dilute focus."""
+
+    rate: float = per_month(0.03, "Monthly chance of an added goal at full momentum and legitimacy")
+    size: float = param(0.15, ge=0.0, le=5.0, unit="share of goal", doc="Work added by one extra goal")
+    focus_loss: float = share(0.1, "Specificity lost with each extra goal")
+
+
+class ReviewRule(StrEnum):
+    NONE = "none"
+    REVIEW = "review"
+    SUNSET = "sunset"
+
+
+class LockIn(Switchable):
+    """M8: invested ecosystems keep funding a mission past its purpose; a review or sunset rule ends it."""
+
+    rule: ReviewRule = Field(ReviewRule.NONE, description="none | review (periodic) | sunset (fixed end)")
+    first_review: int = param(36, ge=1, le=2400, unit="months", doc="Age of the first review, or of the sunset")
+    review_interval: int = param(24, ge=1, le=2400, unit="months", doc="Months between reviews")
+    on_track: float = share(0.5, "A review abandons a mission below this share of the linear path to its goal")
+    hold: float = share(0.97, "Monthly persistence of funding to a mission past its purpose")
+    problem_hazard: float = per_month(0.003, "Monthly chance that the world moves on and the problem goes away")
+
+
+class Ramifications(Switchable):
+    """M9: pushing hard carries costs borne by some citizens and firms, eroding support."""
+
+    rate: float = param(0.5, ge=0.0, le=10.0, unit="per pace unit", doc="Side effects per unit of progress pace")
+    decay: float = per_month(0.03, "Monthly fading of side effects")
+    affected_share: float = share(0.2, "Share of citizens and firms bearing the costs")
+    erosion: float = share(0.6, "Support lost by affected actors per unit side effect")
+
+
+class Gap(Switchable):
+    """M10: announced ambition far above the resources behind it breeds cynicism."""
+
+    credibility_floor: float = share(0.7, "Resources/needs ratio below which cynicism grows")
+    rate: float = per_month(0.05, "Cynicism gained per unit credibility gap")
+    decay: float = per_month(0.01, "Monthly fading of cynicism")
+
+
+class NewVoices(Switchable):
+    """M11: engaging actors beyond the usual players widens capacity; disrespect shuts it off."""
+
+    inclusion: float = share(0.5, "Respect and room given to challengers and citizens")
+    citizen_weight: float = share(0.25, "Share of mission effort citizens can bring when engaged")
+    challenger_weight: float = share(0.5, "Share of firm effort that challengers can bring")
+
+
+class Silos(Switchable):
+    """M12: aligned resources across ministries move a mission; silos slow it."""
+
+    silo_tendency: float = share(0.5, "Mean silo tendency of ministries")
+    alignment: float = share(0.3, "Cross-government alignment of budgets and mandates")
+    coordination_cost: float = param(0.3, ge=0.0, le=10.0, unit="per extra ministry", doc="Friction per ministry a mission spans")
+
+
+class Cycles(Switchable):
+    """M13: elections shift commitment; annual budgets fit multi-year missions poorly."""
+
+    election_interval: int = param(48, ge=1, le=2400, unit="months", doc="Months between elections")
+    turnover: float = share(0.5, "Chance that an election changes government")
+    commitment_shock: float = share(0.4, "Largest share of commitment a new government drops")
+    budget_delay: int = param(2, ge=0, le=11, unit="months", doc="Months each fiscal year before funds flow")
+    carry_over: float = share(0.5, "Share of a mission's unspent treasury kept at year end (rest lapses)")
+
+
+class Facet(StrEnum):
+    MISSION = "mission"
+    ENHANCEMENT = "enhancement"
+    ADAPTIVE = "adaptive"
+    ANTICIPATORY = "anticipatory"
+
+
+class Facets(Switchable):
+    """M14: activity drifts to the enhancement, adaptive or anticipatory facet."""
+
+    enhancement_at: float = share(0.8, "Progress share from which attention moves from why to process")
+    framing_drift: float = param(0.04, ge=0.0, le=1.0, unit="per sqrt month", doc="Volatility of how well the framing fits reality")
+    adaptive_below: float = share(0.4, "Framing fit below which the mission turns adaptive")
+    reframing: float = per_month(0.05, "Monthly recovery of framing fit while adaptive")
+    anticipatory_above: float = share(0.6, "Uncertainty above which the mission turns anticipatory")
+    enhancement_pace: float = share(0.8, "Pace multiplier in the enhancement facet")
+    adaptive_pace: float = share(0.5, "Pace multiplier in the adaptive facet")
+    anticipatory_pace: float = share(0.3, "Pace multiplier in the anticipatory facet")
+
+
+class Production(Section):
+    """How effort and money turn into progress."""
+
+    productivity: float = param(1.2, ge=0.0, le=100.0, unit="work units per month", doc="Pace at full effort and funding")
+    effort_elasticity: float = share(0.6, "Weight of effort against money in the pace")
+    adaptation: float = per_month(0.2, "Speed at which engagement follows its target")
+    government_weight: float = share(0.5, "Government's share of the non-citizen effort a mission needs (rest: firms)")
+    grant_pull_firms: float = param(1.0, ge=0.0, le=5.0, unit="weight", doc="Pull of mission funding on firms")
+    grant_pull_ministries: float = param(0.3, ge=0.0, le=5.0, unit="weight", doc="Pull of mission funding on ministries")
+
+
+class Config(Section):
+    """A complete, resolved scenario."""
+
+    name: str = Field("default", description="Scenario name")
+    description: str = Field("Three missions of similar scale on default settings.", description="One line")
+    seed: int = param(42, ge=0, le=2**63 - 1, unit="", doc="Root seed of a run")
+    time: Time = Time()
+    population: Population = Population()
+    network: Network = Network()
+    funding: Funding = Funding()
+    portfolio: Portfolio = Portfolio()
+    production: Production = Production()
+    ambition: Ambition = Ambition()
+    commitment: Commitment = Commitment()
+    momentum: Momentum = Momentum()
+    attention: Attention = Attention()
+    resistance: Resistance = Resistance()
+    neglect: Neglect = Neglect()
+    creep: Creep = Creep()
+    lockin: LockIn = LockIn()
+    ramifications: Ramifications = Ramifications()
+    gap: Gap = Gap()
+    new_voices: NewVoices = NewVoices()
+    silos: Silos = Silos()
+    cycles: Cycles = Cycles()
+    facets: Facets = Facets()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        if self.attention.recovered_at >= self.attention.burnout_at:
+            raise ValueError("attention.recovered_at must be below attention.burnout_at")
+        if self.portfolio.ministries_per_mission > self.population.ministries:
+            raise ValueError("portfolio.ministries_per_mission exceeds population.ministries")
+        if self.network.degree >= self.population.citizens:
+            raise ValueError("network.degree must be below population.citizens")
+        return self
+
+
+MECHANISMS: tuple[str, ...] = (
+    "ambition", "commitment", "momentum", "attention", "resistance", "neglect", "creep",
+    "lockin", "ramifications", "gap", "new_voices", "silos", "cycles", "facets",
+)
+"""The fourteen switchable mechanisms, in the brief's order, by section name."""

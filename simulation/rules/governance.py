@@ -1,0 +1,77 @@
+"""Elections, mission creep, lock-in and reviews, and facet transitions."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+
+class Status(IntEnum):
+    """A mission's life: pursuing its goal, running past its purpose, or ended."""
+
+    ACTIVE = 0
+    LOCKED_IN = 1  # goal met or problem gone, still funded
+    ACHIEVED = 2  # goal met and ended
+    ABANDONED = 3  # ended before its goal (review, sunset)
+    RETIRED = 4  # ended after the problem went away
+
+
+FACETS = ("mission", "enhancement", "adaptive", "anticipatory")
+MISSION, ENHANCEMENT, ADAPTIVE, ANTICIPATORY = range(4)
+
+
+def election_shock(commitment, uniform, shock):
+    """Commitment after a change of government: each mission loses up to ``shock`` of it."""
+    return commitment * (1.0 - shock * uniform)
+
+
+def creep_chance(momentum, legitimacy, pursuing, rate):
+    """Monthly chance of an added goal: success and support invite extra goals."""
+    return rate * momentum * legitimacy * pursuing
+
+
+def expected_share(age, horizon):
+    """Share of the goal a linear path would have reached by ``age``."""
+    return np.minimum(age / horizon, 1.0)
+
+
+def end_status(achieved, problem_gone):
+    """Status of a mission that ends now."""
+    return np.where(achieved, Status.ACHIEVED, np.where(problem_gone, Status.RETIRED, Status.ABANDONED))
+
+
+def review(status, achieved, problem_gone, share, age, horizon, on_track):
+    """A periodic review ends missions past their purpose and abandons those off track."""
+    live = (status == Status.ACTIVE) | (status == Status.LOCKED_IN)
+    purpose_gone = achieved | problem_gone
+    off_track = share < on_track * expected_share(age, horizon)
+    ends = live & (purpose_gone | off_track)
+    return np.where(ends, end_status(achieved, problem_gone), status)
+
+
+def sunset(status, achieved, problem_gone):
+    """A sunset clause ends every live mission, whatever its state."""
+    live = (status == Status.ACTIVE) | (status == Status.LOCKED_IN)
+    return np.where(live, end_status(achieved, problem_gone), status)
+
+
+def purpose_check(status, achieved, problem_gone, lock_in):
+    """Missions whose goal is met or whose problem went away either end at once
+    (no lock-in) or keep going, invested, past their purpose (lock-in)."""
+    gone = (status == Status.ACTIVE) & (achieved | problem_gone)
+    after = Status.LOCKED_IN if lock_in else end_status(achieved, problem_gone)
+    return np.where(gone, after, status)
+
+
+def drift_fit(fit, facet, noise, reframing):
+    """Framing fit wanders with field insight and recovers while the mission adapts."""
+    return np.clip(fit + noise + reframing * (facet == ADAPTIVE), 0.0, 1.0)
+
+
+def facet(current, share, fit, uncertainty, enhancement_at, adaptive_below, anticipatory_above, hysteresis=0.2):
+    """Which facet each mission's activity is in (see FACETS)."""
+    adaptive = (fit < adaptive_below) | ((current == ADAPTIVE) & (fit < adaptive_below + hysteresis))
+    out = np.where(share >= enhancement_at, ENHANCEMENT, MISSION)
+    out = np.where(adaptive, ADAPTIVE, out)
+    return np.where(uncertainty > anticipatory_above, ANTICIPATORY, out)

@@ -1,0 +1,39 @@
+"""Citizens' support (a mission's social licence), cynicism and the side effects of pushing hard."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def appeal(stretch_, momentum):
+    """How attractive a mission is to citizens: meaningful and visibly moving."""
+    return stretch_ * (0.5 + 0.5 * momentum)
+
+
+def support_target(appeal_, cynicism, affected, side_effects, erosion):
+    """Support each citizen would give each mission; costs borne by the affected erode it."""
+    base = appeal_[None, :] * (1.0 - cynicism)[:, None]
+    return np.clip(base - erosion * affected * side_effects[None, :], 0.0, 1.0)
+
+
+def social_influence(support, adjacency, degree, weight):
+    """Citizens move towards their neighbours' mean support (``adjacency`` is sparse CSR)."""
+    neighbours = (adjacency @ support) / degree[:, None]
+    return (1.0 - weight) * support + weight * neighbours
+
+
+def credibility_gap(credibility, floor):
+    """How far resources fall short of what the announced ambition needs, in [0, 1]."""
+    return np.clip((floor - credibility) / max(floor, 1e-12), 0.0, 1.0)
+
+
+def update_cynicism(cynicism, exposure, gap, active, rate, decay):
+    """Actors exposed to missions whose action lags their ambition grow cynical."""
+    n = max(exposure.shape[1], 1)
+    felt = (exposure * (gap * active)[None, :]).sum(axis=1) / n
+    return np.clip(cynicism + rate * felt - decay * cynicism, 0.0, 1.0)
+
+
+def update_side_effects(side_effects, pace_ratio, rate, decay):
+    """Unintended consequences accumulate with the speed of the push and fade slowly."""
+    return np.clip(side_effects + 0.02 * rate * pace_ratio - decay * side_effects, 0.0, 1.0)

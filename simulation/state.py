@@ -1,0 +1,245 @@
+"""The model's state as arrays, and how a scenario builds it.
+
+Missions, actors (ministries, firms, citizens) and funders each keep their
+state in numpy arrays, one row per entity, so rules act on whole populations
+at once. Mesa agents are views onto rows of these arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from simulation.params import Config, Mission
+from simulation.rules import money
+from simulation.rules.governance import MISSION, Status
+
+ACTOR_KINDS = ("ministry", "firm", "citizen")
+FUNDER_KINDS = ("national", "regional", "philanthropic", "impact")
+
+
+@dataclass
+class Missions:
+    """Per-mission arrays (length = number of missions)."""
+
+    names: list[str]
+    goal_size: np.ndarray
+    ambition: np.ndarray
+    specificity: np.ndarray
+    prescriptiveness: np.ndarray
+    monitoring: np.ndarray
+    commitment: np.ndarray
+    leadership: np.ndarray
+    leader_present: np.ndarray
+    leader_leaves_at: np.ndarray
+    horizon: np.ndarray
+    budget_share: np.ndarray
+    work_needed: np.ndarray
+    n_ministries: np.ndarray
+    silo: np.ndarray
+    framing_fit: np.ndarray
+    work_done: np.ndarray = field(init=False)
+    momentum: np.ndarray = field(init=False)
+    seen_pace: np.ndarray = field(init=False)
+    pace: np.ndarray = field(init=False)
+    effort: np.ndarray = field(init=False)
+    despair: np.ndarray = field(init=False)
+    legitimacy: np.ndarray = field(init=False)
+    resistance: np.ndarray = field(init=False)
+    side_effects: np.ndarray = field(init=False)
+    credibility: np.ndarray = field(init=False)
+    money_ratio: np.ndarray = field(init=False)
+    facet: np.ndarray = field(init=False)
+    status: np.ndarray = field(init=False)
+    hold: np.ndarray = field(init=False)
+    achieved_at: np.ndarray = field(init=False)
+    problem_gone: np.ndarray = field(init=False)
+    creep: np.ndarray = field(init=False)
+    treasury: np.ndarray = field(init=False)
+    received: np.ndarray = field(init=False)
+    spent: np.ndarray = field(init=False)
+    spent_now: np.ndarray = field(init=False)
+    lapsed: np.ndarray = field(init=False)
+    spent_after_purpose: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.names)
+        for name in ("work_done", "momentum", "seen_pace", "pace", "effort", "despair", "legitimacy",
+                     "resistance", "side_effects", "money_ratio", "treasury", "received", "spent",
+                     "spent_now", "lapsed", "spent_after_purpose"):
+            setattr(self, name, np.zeros(n))
+        self.credibility = np.ones(n)
+        self.hold = np.ones(n)
+        self.facet = np.full(n, MISSION, dtype=np.int8)
+        self.status = np.full(n, Status.ACTIVE, dtype=np.int8)
+        self.achieved_at = np.full(n, -1, dtype=np.int64)
+        self.problem_gone = np.zeros(n, dtype=bool)
+        self.creep = np.zeros(n, dtype=np.int64)
+
+    @property
+    def count(self) -> int:
+        return len(self.names)
+
+    @property
+    def pursuing(self) -> np.ndarray:
+        """Missions still working towards their goal."""
+        return self.status == Status.ACTIVE
+
+    @property
+    def live(self) -> np.ndarray:
+        """Missions that still draw attention and money (pursuing or locked in)."""
+        return (self.status == Status.ACTIVE) | (self.status == Status.LOCKED_IN)
+
+    @property
+    def achieved(self) -> np.ndarray:
+        return self.achieved_at >= 0
+
+    @property
+    def share(self) -> np.ndarray:
+        """Progress towards the (possibly crept) goal, in [0, 1]."""
+        return np.minimum(self.work_done / self.work_needed, 1.0)
+
+
+@dataclass
+class Actors:
+    """Ministries, firms and citizens, in that order along axis 0."""
+
+    kind: np.ndarray  # index into ACTOR_KINDS
+    groups: list[slice]  # ministries, incumbent firms, challenger firms, citizens
+    exposure: np.ndarray  # (actors, missions) in [0, 1]
+    affected: np.ndarray  # (actors, missions) bears side effects
+    capacity: np.ndarray
+    gate: np.ndarray  # admission of new voices
+    money_weight: np.ndarray
+    vested: np.ndarray
+    silo: np.ndarray
+    engagement: np.ndarray
+    fatigue: np.ndarray
+    burnt_out: np.ndarray
+    resentment: np.ndarray
+    cynicism: np.ndarray
+    lobbying: np.ndarray  # (incumbents, missions)
+    support: np.ndarray  # (citizens, missions)
+    adjacency: sp.csr_array
+    degree: np.ndarray
+
+    @property
+    def ministries(self) -> slice:
+        return self.groups[0]
+
+    @property
+    def incumbents(self) -> slice:
+        return self.groups[1]
+
+    @property
+    def citizens(self) -> slice:
+        return self.groups[3]
+
+
+@dataclass
+class Funders:
+    """National, regional, philanthropic and impact funders."""
+
+    kind: np.ndarray  # index into FUNDER_KINDS
+    annual_budget: np.ndarray
+    risk_appetite: np.ndarray
+    allocation: np.ndarray  # (funders, missions), rows sum to <= 1
+    budget_left: np.ndarray = field(init=False)
+    paid: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.budget_left = np.zeros_like(self.annual_budget)
+        self.paid = np.zeros_like(self.annual_budget)
+
+
+def ministry_sets(n_ministries: int, n_missions: int, per_mission: int, overlap: float) -> list[np.ndarray]:
+    """Ministries each mission draws on: a shared core of ``overlap`` x ``per_mission``
+    ministries plus distinct ones dealt out in turn (wrapping when they run out)."""
+    shared = round(overlap * per_mission)
+    core = np.arange(shared)
+    pool = n_ministries - shared
+    own = per_mission - shared
+    return [np.concatenate([core, shared + (m * own + np.arange(own)) % max(pool, 1)]).astype(int)
+            for m in range(n_missions)]
+
+
+def build_missions(config: Config, specs: list[Mission], rng: np.random.Generator, silo: np.ndarray,
+                   sets: list[np.ndarray]) -> Missions:
+    """Mission arrays from the resolved portfolio."""
+    def col(attr: str) -> np.ndarray:
+        return np.array([getattr(s, attr) for s in specs], dtype=float)
+
+    ambition = col("ambition")
+    goal = col("goal_size")
+    prescriptive = col("prescriptiveness")
+    return Missions(
+        names=[s.name for s in specs], goal_size=goal, ambition=ambition, specificity=col("specificity"),
+        prescriptiveness=prescriptive, monitoring=col("monitoring"), commitment=col("commitment"),
+        leadership=col("leadership"), leader_present=np.ones(len(specs)),
+        leader_leaves_at=np.array([-1 if s.leader_leaves_at is None else s.leader_leaves_at for s in specs]),
+        horizon=col("horizon"), budget_share=col("budget_share"), work_needed=goal * np.maximum(ambition, 0.01),
+        n_ministries=np.array([len(s) for s in sets], dtype=float),
+        silo=np.array([silo[s].mean() for s in sets]),
+        framing_fit=np.clip(1.0 - 0.5 * prescriptive - 0.1 * rng.random(len(specs)), 0.0, 1.0),
+    )
+
+
+def build_actors(config: Config, n_missions: int, sets: list[np.ndarray], rng: np.random.Generator,
+                 network_seed: int) -> Actors:
+    """Actor arrays: ministries, incumbent and challenger firms, citizens."""
+    pop = config.population
+    n_chal = round(pop.firms * pop.challenger_share)
+    sizes = [pop.ministries, pop.firms - n_chal, n_chal, pop.citizens]
+    bounds = np.cumsum([0, *sizes])
+    groups = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    n = int(bounds[-1])
+    mins, inc, chal, cit = groups
+    firms = slice(inc.start, chal.stop)
+
+    kind = np.repeat(np.array([0, 1, 1, 2], dtype=np.int8), sizes)
+    exposure = np.zeros((n, n_missions))
+    for m, members in enumerate(sets):
+        exposure[members, m] = 1.0
+    exposure[firms] = rng.random((pop.firms, n_missions)) < pop.firm_relevance
+    exposure[cit] = rng.random((pop.citizens, n_missions)) < pop.citizen_interest
+
+    affected = np.zeros((n, n_missions))
+    affected[inc.start:] = rng.random((n - inc.start, n_missions)) < config.ramifications.affected_share
+
+    capacity = np.ones(n)
+    capacity[mins] = 1.0 - pop.business_as_usual
+    voices = config.new_voices
+    gate = np.ones(n)
+    gate[chal.start:] = voices.inclusion if voices.enabled else 0.0
+    money_weight = np.zeros(n)
+    money_weight[mins] = config.production.grant_pull_ministries
+    money_weight[firms] = config.production.grant_pull_firms
+    vested = np.zeros(n)
+    vested[inc] = np.clip(config.resistance.vested_interest * rng.uniform(0.5, 1.5, sizes[1]), 0.0, 1.0)
+    silo = np.zeros(n)
+    silo[mins] = np.clip(config.silos.silo_tendency * rng.uniform(0.5, 1.5, pop.ministries), 0.0, 1.0)
+
+    graph = nx.watts_strogatz_graph(pop.citizens, config.network.degree, config.network.rewiring, seed=network_seed)
+    adjacency = nx.to_scipy_sparse_array(graph, format="csr", dtype=float)
+    degree = np.maximum(np.asarray(adjacency.sum(axis=1)).ravel(), 1.0)
+
+    return Actors(
+        kind=kind, groups=groups, exposure=exposure, affected=affected, capacity=capacity, gate=gate,
+        money_weight=money_weight, vested=vested, silo=silo, engagement=np.zeros((n, n_missions)),
+        fatigue=rng.uniform(0.0, 0.2, n), burnt_out=np.zeros(n, dtype=bool), resentment=np.zeros(n),
+        cynicism=rng.beta(2.0, 12.0, n), lobbying=np.zeros((sizes[1], n_missions)),
+        support=rng.uniform(0.2, 0.6, (pop.citizens, n_missions)), adjacency=adjacency, degree=degree,
+    )
+
+
+def build_funders(config: Config, missions: Missions) -> Funders:
+    """Funders of the four kinds with their annual budgets and risk appetites."""
+    kinds = [getattr(config.funding, k) for k in FUNDER_KINDS]
+    kind = np.repeat(np.arange(len(kinds), dtype=np.int8), [k.count for k in kinds])
+    budget = np.repeat([k.annual_budget for k in kinds], [k.count for k in kinds]).astype(float)
+    appetite = np.repeat([k.risk_appetite for k in kinds], [k.count for k in kinds]).astype(float)
+    allocation = money.allocation_target(missions.budget_share, np.ones((kind.size, missions.count)), missions.live)
+    return Funders(kind=kind, annual_budget=budget, risk_appetite=appetite, allocation=allocation)
