@@ -336,3 +336,91 @@ MECHANISMS: tuple[str, ...] = (
     "lockin", "ramifications", "gap", "new_voices", "silos", "cycles", "facets",
 )
 """The fourteen switchable mechanisms, in the brief's order, by section name."""
+
+
+# ---------------------------------------------------------------- dotted keys
+def _step_into(node: Any, part: str, path: str) -> Any:
+    if isinstance(node, list):
+        if not part.isdigit() or int(part) >= len(node):
+            raise KeyError(f"{path}: no item {part!r} (list of {len(node)})")
+        return node[int(part)]
+    if not isinstance(node, dict) or part not in node:
+        raise KeyError(f"{path}: unknown key {part!r}")
+    return node[part]
+
+
+def set_dotted(data: dict, key: str, value: Any) -> dict:
+    """A copy of nested ``data`` with ``key`` (``a.b.0.c``) set to ``value``.
+
+    Missing dict levels are created so that overrides may name keys a scenario
+    file left at their defaults; list items must exist.
+    """
+    out = copy.deepcopy(data)
+    parts = key.split(".")
+    node: Any = out
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(node, dict) and part not in node:
+            node[part] = {}
+        node = _step_into(node, part, ".".join(parts[: i + 1]))
+    if isinstance(node, list):
+        _step_into(node, parts[-1], key)
+        node[int(parts[-1])] = value
+    else:
+        node[parts[-1]] = value
+    return out
+
+
+def with_overrides(config: Config, overrides: dict[str, Any]) -> Config:
+    """``config`` with dotted-key overrides applied and the whole validated again."""
+    data = config.model_dump(mode="json", exclude_defaults=False)
+    for key, value in overrides.items():
+        field_of(key)
+        data = set_dotted(data, key, value)
+    return Config.model_validate(data)
+
+
+def get_dotted(config: Config, key: str) -> Any:
+    """The value at dotted ``key`` of ``config``."""
+    node: Any = config.model_dump(mode="python")
+    for i, part in enumerate(key.split(".")):
+        node = _step_into(node, part, ".".join(key.split(".")[: i + 1]))
+    return node
+
+
+def field_of(key: str) -> Any:
+    """The pydantic FieldInfo behind dotted ``key``: its default, bounds, unit and description.
+
+    List indices (``portfolio.missions.0.ambition``) resolve to the item schema.
+    """
+    model: Any = Config
+    info = None
+    parts = key.split(".")
+    for i, part in enumerate(parts):
+        if part.isdigit() and info is not None:
+            continue
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            raise KeyError(f"{'.'.join(parts[: i + 1])}: unknown key {part!r}")
+        info = fields[part]
+        model = _inner_model(info.annotation)
+    return info
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The BaseModel class inside ``annotation`` (``X``, ``list[X]``, ``X | None``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        inner = _inner_model(arg)
+        if inner is not None:
+            return inner
+    return None
+
+
+def bounds(info: Any) -> tuple[float | None, float | None]:
+    """(lower, upper) bounds of a numeric field, None where unbounded."""
+    lo = hi = None
+    for item in info.metadata:
+        lo = getattr(item, "ge", lo) if getattr(item, "ge", None) is not None else lo
+        hi = getattr(item, "le", hi) if getattr(item, "le", None) is not None else hi
+    return lo, hi
