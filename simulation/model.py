@@ -181,6 +181,9 @@ class MissionModel(mesa.Model):
         if c.facets.enabled:
             fc = c.facets
             multiplier = multiplier * np.array([1.0, fc.enhancement_pace, fc.adaptive_pace, fc.anticipatory_pace])[m.facet]
+        multiplier = multiplier * prog.learning(m.experience, c.production.novice_productivity,
+                                                c.production.learning_effort)
+        m.experience += m.effort
         pursuing = m.pursuing & ~m.achieved
         m.pace = prog.pace(c.production.productivity, m.effort, m.money_ratio, c.production.effort_elasticity,
                            multiplier) * pursuing

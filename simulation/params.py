@@ -285,8 +285,10 @@ class Facets(Switchable):
 class Production(Section):
     """How effort and money turn into progress."""
 
-    productivity: float = param(1.2, ge=0.0, le=100.0, unit="work units per month", doc="Pace at full effort and funding")
+    productivity: float = param(1.9, ge=0.0, le=100.0, unit="work units per month", doc="Pace at full effort and funding")
     effort_elasticity: float = share(0.6, "Weight of effort against money in the pace")
+    novice_productivity: float = share(0.3, "Productivity of a mission with no experience, relative to a practised one")
+    learning_effort: float = param(12.0, ge=0.01, le=1e4, unit="effort-months", doc="Experience that closes 63% of the learning curve")
     adaptation: float = per_month(0.2, "Speed at which engagement follows its target")
     government_weight: float = share(0.5, "Government's share of the non-citizen effort a mission needs (rest: firms)")
     grant_pull_firms: float = param(1.0, ge=0.0, le=5.0, unit="weight", doc="Pull of mission funding on firms")

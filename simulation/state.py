@@ -46,6 +46,7 @@ class Missions:
     seen_pace: np.ndarray = field(init=False)
     pace: np.ndarray = field(init=False)
     effort: np.ndarray = field(init=False)
+    experience: np.ndarray = field(init=False)
     despair: np.ndarray = field(init=False)
     legitimacy: np.ndarray = field(init=False)
     resistance: np.ndarray = field(init=False)
@@ -67,7 +68,7 @@ class Missions:
 
     def __post_init__(self) -> None:
         n = len(self.names)
-        for name in ("work_done", "momentum", "seen_pace", "pace", "effort", "despair", "legitimacy",
+        for name in ("work_done", "momentum", "seen_pace", "pace", "effort", "experience", "despair", "legitimacy",
                      "resistance", "side_effects", "money_ratio", "treasury", "received", "spent",
                      "spent_now", "lapsed", "spent_after_purpose"):
             setattr(self, name, np.zeros(n))

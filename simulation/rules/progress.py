@@ -33,6 +33,11 @@ def drag(resistance, strength):
     return 1.0 / (1.0 + strength * resistance)
 
 
+def learning(experience, novice, scale):
+    """Learning curve: missions start slow and speed up with accumulated effort."""
+    return novice + (1.0 - novice) * (1.0 - np.exp(-experience / scale))
+
+
 def pace(productivity, effort, money, elasticity, multiplier):
     """Work done this month: Cobb-Douglas in effort and money, times the mission's multipliers."""
     return productivity * effort**elasticity * np.minimum(money, 1.0) ** (1.0 - elasticity) * multiplier
