@@ -123,9 +123,8 @@ class MissionModel(mesa.Model):
         political = (mob.political_pull(m.commitment, m.leadership, m.leader_present, cm.trust, cm.commitment_weight,
                                         cm.leadership_weight) if cm.enabled else np.ones(m.count))
         momentum = m.momentum if c.momentum.enabled else np.full(m.count, 0.5)
-        despair_weight = c.ambition.despair_weight if c.ambition.enabled else 0.0
         pull = mob.mission_pull(political, momentum, m.legitimacy, salience, stretch, m.despair,
-                                c.momentum.weight, despair_weight)
+                                c.momentum.weight, c.ambition.despair_weight)
         exposure = a.exposure * (1.0 - self._side_effect_cost()) if c.ramifications.enabled else a.exposure
         willing = mob.willingness(exposure, a.gate, a.cynicism, pull * live, a.money_weight, m.money_ratio)
         ask = c.attention.ask * (0.5 + m.ambition)
@@ -194,8 +193,9 @@ class MissionModel(mesa.Model):
                                    self.streams["indicators"].standard_normal(m.count))
         m.seen_pace = mob.approach(m.seen_pace, seen, c.momentum.smoothing)
         m.momentum = np.where(m.live, prog.update_momentum(m.momentum, seen, reference, c.momentum.smoothing), 0.0)
-        m.despair = mob.despair(m.seen_pace, m.work_needed - m.work_done, m.horizon - self.month, self.month,
-                                c.ambition.grace) * pursuing
+        if c.ambition.enabled:
+            m.despair = mob.despair(m.seen_pace, m.work_needed - m.work_done, m.horizon - self.month, self.month,
+                                    c.ambition.grace) * pursuing
 
     def shape_opinion(self) -> None:
         c, m, a = self.config, self.missions, self.actors

@@ -1,0 +1,67 @@
+"""Invariants checked after every step over many seeds and settings."""
+
+import numpy as np
+import pytest
+
+from simulation import Config, MissionModel
+from simulation.params import with_overrides
+from simulation.rng import replicate_seeds
+from simulation.rules.governance import Status
+
+SETTINGS = {
+    "default": {},
+    "eight missions on shared ministries": {"portfolio.count": 8, "portfolio.overlap": 1.0},
+    "review rule, radical, poor": {"lockin.rule": "review", "lockin.first_review": 12,
+                                   "portfolio.mission.ambition": 1.0, "funding.national.annual_budget": 20.0},
+    "sunset, leader leaves, creep": {"lockin.rule": "sunset", "lockin.first_review": 60,
+                                     "portfolio.mission.leader_leaves_at": 20, "creep.rate": 0.3},
+    "everything off": {f"{name}.enabled": False for name in
+                       ("ambition", "commitment", "momentum", "attention", "resistance", "neglect", "creep",
+                        "lockin", "ramifications", "gap", "new_voices", "silos", "cycles", "facets")},
+    "one mission, all funders rich": {"portfolio.count": 1, "funding.philanthropic.annual_budget": 500.0,
+                                      "funding.impact.annual_budget": 300.0, "cycles.budget_delay": 11},
+}
+
+LIVE = (Status.ACTIVE, Status.LOCKED_IN)
+
+
+def check_state(model: MissionModel, previous_status: np.ndarray) -> None:
+    m, a, f = model.missions, model.actors, model.funders
+    for name, values in {
+        "engagement": a.engagement, "fatigue": a.fatigue, "resentment": a.resentment, "cynicism": a.cynicism,
+        "support": a.support, "lobbying": a.lobbying, "momentum": m.momentum, "commitment": m.commitment,
+        "legitimacy": m.legitimacy, "resistance": m.resistance, "despair": m.despair, "credibility": m.credibility,
+        "side_effects": m.side_effects, "framing_fit": m.framing_fit, "progress": m.share, "effort": m.effort,
+        "allocation": f.allocation,
+    }.items():
+        assert np.all((values >= 0) & (values <= 1)), f"{name} outside [0, 1] at month {model.month}"
+    assert np.all(f.allocation.sum(axis=1) <= 1 + 1e-12), "a funder allocates more than its tranche"
+    # money: what funders pay equals what missions receive; received = spent + held + lapsed
+    assert f.paid.sum() == pytest.approx(m.received.sum(), rel=1e-12, abs=1e-9)
+    assert np.allclose(m.received, m.spent + m.treasury + m.lapsed, rtol=1e-12, atol=1e-9)
+    assert np.all(m.treasury >= -1e-12) and np.all(f.budget_left >= -1e-9)
+    assert np.all(f.paid <= f.annual_budget * (model.month // model.config.time.steps_per_year + 1) + 1e-9)
+    # ended missions stay ended and spend nothing
+    ended = ~np.isin(previous_status, LIVE)
+    assert np.array_equal(m.status[ended], previous_status[ended]), "an ended mission came back"
+    assert np.all(m.spent_now[ended] == 0) and np.all(m.pace[ended] == 0)
+    assert np.all(m.pace >= 0)
+    assert np.all(m.spent_after_purpose <= m.spent + 1e-9)
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+@pytest.mark.parametrize("seed", replicate_seeds(7, 5))
+def test_invariants_hold_at_every_step(setting, seed):
+    model = MissionModel(with_overrides(Config(), SETTINGS[setting]), seed=seed)
+    while model.running and model.month < model.config.time.steps:
+        before = model.missions.status.copy()
+        model.step()
+        check_state(model, before)
+    assert model.month == model.config.time.steps
+
+
+def test_work_never_runs_past_an_achieved_goal():
+    model = MissionModel(with_overrides(Config(), {"portfolio.mission.ambition": 0.2}), seed=3).run()
+    m = model.missions
+    assert m.achieved.any()
+    assert np.all(m.work_done[m.achieved] <= m.work_needed[m.achieved] + model.config.production.productivity * 3)
