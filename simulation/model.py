@@ -222,7 +222,7 @@ class MissionModel(mesa.Model):
         world = self.streams["world"].random(m.count)
         m.problem_gone |= m.pursuing & ~m.achieved & (world < c.lockin.problem_hazard)
         if c.creep.enabled:
-            chance = gov.creep_chance(m.momentum, m.legitimacy, m.pursuing & ~m.achieved, c.creep.rate)
+            chance = gov.creep_chance(m.share, m.legitimacy, m.pursuing & ~m.achieved, c.creep.rate)
             crept = self.streams["creep"].random(m.count) < chance
             m.work_needed = m.work_needed + crept * c.creep.size * m.goal_size * m.ambition
             m.specificity = m.specificity * np.where(crept, 1.0 - c.creep.focus_loss, 1.0)

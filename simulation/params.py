@@ -197,7 +197,7 @@ class Neglect(Switchable):
 class Creep(Switchable):
     """M7: success and support invite extra goals that dilute focus."""
 
-    rate: float = per_month(0.03, "Monthly chance of an added goal at full momentum and legitimacy")
+    rate: float = per_month(0.03, "Monthly chance of an added goal at full progress and legitimacy")
     size: float = param(0.15, ge=0.0, le=5.0, unit="share of goal", doc="Work added by one extra goal")
     focus_loss: float = share(0.1, "Specificity lost with each extra goal")
 

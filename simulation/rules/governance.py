@@ -26,9 +26,9 @@ def election_shock(commitment, uniform, shock):
     return commitment * (1.0 - shock * uniform)
 
 
-def creep_chance(momentum, legitimacy, pursuing, rate):
-    """Monthly chance of an added goal: success and support invite extra goals."""
-    return rate * momentum * legitimacy * pursuing
+def creep_chance(success, legitimacy, pursuing, rate):
+    """Monthly chance of an added goal: success (progress so far) and support invite extra goals."""
+    return rate * success * legitimacy * pursuing
 
 
 def expected_share(age, horizon):
