@@ -135,6 +135,15 @@ def mission_summary(missions: Missions, facet_months: np.ndarray) -> list[dict]:
     return rows
 
 
+OUTCOMES: tuple[str, ...] = (
+    "missions", "achieved", "achieved_share", "all_achieved", "mean_time_to_goal", "mean_progress", "progress_auc",
+    "mean_momentum", "mean_legitimacy", "mean_resistance", "total_progress", "total_impact", "peak_burnt_out",
+    "final_burnt_out", "spend", "spend_after_purpose", "paid_by_funders", "final_legitimacy", "peak_resistance",
+    "final_cynicism", "mean_cynicism", "final_resentment", "mean_resentment", "creep",
+)
+"""Names of the run outcomes, as in :func:`run_summary` (experiments refer to them)."""
+
+
 def run_summary(model: MissionModel) -> dict:
     """Portfolio outcomes of a finished run (one row of runs.parquet)."""
     m = model.missions

@@ -1,0 +1,173 @@
+"""Running many seeded model runs, in this process or in a pool of worker processes.
+
+``run_one`` is a pure function of a picklable :class:`RunSpec`: it builds the
+model from the spec's config and seed, runs it and returns a picklable
+:class:`RunResult` whose tables already carry the run's id, replicate and
+seed. ``run_many`` fans specs out to any ``concurrent.futures.Executor``-like
+object (a process pool by default; a Dask ``client.get_executor()`` works the
+same way) and returns results ordered by run id, whatever order they finished
+in. A run that raises is recorded as a failed result; it does not stop the batch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+import traceback
+from collections.abc import Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from simulation.model import MissionModel
+from simulation.params import Config
+from simulation.scenario import changed_parameters
+
+RUN_COLUMNS = ("run_id", "replicate", "seed")
+"""Columns that lead every row of every table, so any row can be traced to its run."""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run to do: a resolved config, the seed of this replicate and a stable id."""
+
+    run_id: str
+    scenario: str
+    replicate: int
+    seed: int
+    config: Config
+
+
+@dataclass
+class RunResult:
+    """What one run produced; tables are empty and ``error`` holds the traceback if it failed."""
+
+    run_id: str
+    scenario: str
+    replicate: int
+    seed: int
+    steps: pd.DataFrame = field(default_factory=pd.DataFrame)  # per month and mission
+    actors: pd.DataFrame = field(default_factory=pd.DataFrame)  # per month and actor type
+    missions: pd.DataFrame = field(default_factory=pd.DataFrame)  # per mission, at the end
+    row: dict[str, Any] = field(default_factory=dict)  # one row of runs.parquet
+    wall_s: float = 0.0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def make_specs(config: Config, seeds: list[int], scenario: str | None = None) -> list[RunSpec]:
+    """One spec per seed, replicate k getting ``seeds[k]`` and id ``<scenario>-<k:04d>``."""
+    name = scenario or config.name
+    return [RunSpec(f"{name}-{k:04d}", name, k, int(seed), config) for k, seed in enumerate(seeds)]
+
+
+def run_one(spec: RunSpec) -> RunResult:
+    """Run one model to its configured length and collect its tables (no I/O, no globals)."""
+    start = time.perf_counter()
+    ids = {"run_id": spec.run_id, "replicate": spec.replicate, "seed": spec.seed}
+    try:
+        model = MissionModel(spec.config, seed=spec.seed).run()
+        summary = model.summary()
+        return RunResult(
+            spec.run_id, spec.scenario, spec.replicate, spec.seed,
+            steps=_lead(model.mission_frame(), ids),
+            actors=_lead(model.actor_frame(), ids),
+            missions=_lead(pd.DataFrame(model.mission_summary()), ids),
+            row={**ids, "scenario": spec.scenario, **changed_parameters(spec.config), **summary},
+            wall_s=time.perf_counter() - start,
+        )
+    except Exception:  # recorded per run so one bad run does not sink a batch
+        return RunResult(spec.run_id, spec.scenario, spec.replicate, spec.seed,
+                         row={**ids, "scenario": spec.scenario}, wall_s=time.perf_counter() - start,
+                         error=traceback.format_exc())
+
+
+def run_many(specs: Iterable[RunSpec], workers: int = 1, progress: bool = True,
+             executor: Executor | None = None) -> list[RunResult]:
+    """Run every spec and return the results ordered by run id.
+
+    ``workers=1`` runs in this process; more starts a process pool of that
+    size. An ``executor`` given by the caller (anything with ``submit``
+    returning concurrent futures) is used as is and left open.
+    """
+    specs = list(specs)
+    ids = [s.run_id for s in specs]
+    if len(set(ids)) != len(ids):
+        raise ValueError("run ids must be unique")
+    bar = Progress(len(specs), specs[0].scenario if specs else "", progress)
+    results: list[RunResult] = []
+    try:
+        if executor is None and (workers <= 1 or len(specs) <= 1):
+            for spec in specs:
+                results.append(run_one(spec))
+                bar.update(results[-1])
+        elif executor is not None:
+            results = _collect(executor, specs, bar)
+        else:
+            with ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=_context()) as pool:
+                results = _collect(pool, specs, bar)
+    finally:
+        bar.close()
+    return sorted(results, key=lambda r: r.run_id)
+
+
+def _collect(executor: Executor, specs: list[RunSpec], bar: Progress) -> list[RunResult]:
+    futures = [executor.submit(run_one, spec) for spec in specs]
+    results = []
+    try:
+        for future in as_completed(futures):
+            results.append(future.result())
+            bar.update(results[-1])
+    except BaseException:  # Ctrl-C or a broken pool: drop what has not started
+        for future in futures:
+            future.cancel()
+        raise
+    return results
+
+
+def _context() -> Any:
+    """Start workers without fork(): forking a process that runs threads (tqdm's monitor,
+    a UI server) can deadlock. Workers import only the model, never matplotlib."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _lead(frame: pd.DataFrame, ids: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with the run's id, replicate and seed as its first columns."""
+    for position, (key, value) in enumerate(ids.items()):
+        frame.insert(position, key, value)
+    return frame
+
+
+class Progress:
+    """A tqdm bar on stderr when it is a terminal; otherwise one closing line."""
+
+    def __init__(self, total: int, label: str, enabled: bool) -> None:
+        self.total, self.label, self.enabled = total, label, enabled
+        self.start, self.failed = time.perf_counter(), 0
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=label, unit="run", file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, result: RunResult) -> None:
+        self.failed += not result.ok
+        if self.bar is not None:
+            self.bar.update(1)
+            if self.failed:
+                self.bar.set_postfix(failed=self.failed)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        if self.enabled:
+            failed = f", {self.failed} failed" if self.failed else ""
+            print(f"{self.label}: {self.total} runs in {time.perf_counter() - self.start:.1f} s{failed}",
+                  file=sys.stderr)

@@ -1,0 +1,134 @@
+"""The runner and the Python API: seeds, ordering, parallel == serial, failures recorded per run."""
+
+from __future__ import annotations
+
+import pickle
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pytest
+
+import simulation
+from simulation import api, runner
+from simulation.params import Config
+from simulation.rng import replicate_seeds
+from simulation.scenario import ScenarioError, load_scenario
+
+SHORT = {"time.steps": 12}
+
+
+@pytest.fixture(scope="module")
+def small() -> Config:
+    return load_scenario("baseline", SHORT)
+
+
+def assert_same_tables(a: api.Results, b: api.Results) -> None:
+    for name in ("steps", "actors", "runs", "missions"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+
+
+def test_specs_use_replicate_seeds_and_stable_ids(small):
+    specs = runner.make_specs(small, replicate_seeds(5, 3))
+    assert [s.run_id for s in specs] == ["baseline-0000", "baseline-0001", "baseline-0002"]
+    assert [s.seed for s in specs] == replicate_seeds(5, 3)
+    assert [s.replicate for s in specs] == [0, 1, 2]
+
+
+def test_run_one_is_picklable_and_carries_its_ids(small):
+    spec = runner.make_specs(small, [11])[0]
+    result = pickle.loads(pickle.dumps(runner.run_one(pickle.loads(pickle.dumps(spec)))))
+    assert result.ok and result.wall_s > 0
+    for frame in (result.steps, result.actors, result.missions):
+        assert list(frame.columns[:3]) == ["run_id", "replicate", "seed"]
+        assert set(frame["run_id"]) == {"baseline-0000"} and set(frame["seed"]) == {11}
+    assert result.row["run_id"] == "baseline-0000" and result.row["seed"] == 11
+    assert result.row["time.steps"] == 12  # parameters that differ from the defaults, by dotted key
+    assert "mean_progress" in result.row
+
+
+def test_results_are_ordered_by_run_id_whatever_the_executor(small):
+    specs = runner.make_specs(small, replicate_seeds(1, 4))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = runner.run_many(list(reversed(specs)), executor=pool, progress=False)
+    assert [r.run_id for r in results] == [s.run_id for s in specs]
+    serial = runner.run_many(specs, workers=1, progress=False)
+    for a, b in zip(results, serial, strict=True):
+        pd.testing.assert_frame_equal(a.steps, b.steps)
+
+
+def test_run_ids_must_be_unique(small):
+    spec = runner.make_specs(small, [1])[0]
+    with pytest.raises(ValueError, match="unique"):
+        runner.run_many([spec, spec], progress=False)
+
+
+def test_same_seed_same_tables_for_any_workers_and_different_seeds_differ(tmp_path):
+    kwargs = {"replicates": 3, "steps": 24, "seed": 9, "plots": False}
+    serial = api.run_scenario("baseline", workers=1, out=tmp_path / "serial", **kwargs)
+    parallel = api.run_scenario("baseline", workers=2, out=tmp_path / "parallel", **kwargs)
+    assert_same_tables(serial, parallel)
+    for name in ("steps", "actors", "runs", "missions"):  # the written files too, byte for byte
+        file = f"{name}.parquet"
+        assert serial.manifest["files"][file]["sha256"] == parallel.manifest["files"][file]["sha256"]
+    assert serial.seeds == replicate_seeds(9, 3) == list(serial.runs["seed"])
+    other = api.run_scenario("baseline", replicates=3, steps=24, seed=10)
+    assert not serial.steps["progress"].equals(other.steps["progress"])
+    assert set(other.runs["seed"]).isdisjoint(serial.runs["seed"])
+
+
+def test_replicates_differ_and_common_random_numbers_hold():
+    """Replicate k uses the same seed in every scenario (paired comparisons)."""
+    a = api.run_scenario("baseline", replicates=2, steps=12)
+    b = api.run_scenario("moonshot", replicates=2, steps=12)
+    assert list(a.runs["seed"]) == list(b.runs["seed"]) == replicate_seeds(42, 2)
+    first, second = (a.steps[a.steps["replicate"] == k]["legitimacy"].to_numpy() for k in (0, 1))
+    assert (first != second).any()
+
+
+def test_run_scenario_api(small):
+    res = simulation.run_scenario(small, replicates=2, overrides={"portfolio.count": 2})
+    assert res.path is None and res.manifest is None and not res.failures
+    assert len(res.runs) == 2 and set(res.steps["mission"]) == {0, 1}
+    assert res.steps["step"].max() == 12
+    assert list(res.summary().index) == ["Mission 1", "Mission 2"]
+    assert res.seeds == replicate_seeds(small.seed, 2)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"replicates": 0}, r"replicates: expected a whole number from 1"),
+    ({"seed": -1}, r"seed: expected a whole number from 0"),
+    ({"steps": 0}, r"^steps: time\.steps: expected a number >= 1"),
+    ({"overrides": {"portfolio.mission.ambition": "high"}},
+     r"^overrides: portfolio\.mission\.ambition: expected a number"),
+    ({"workers": 0}, r"workers: expected a whole number >= 1"),
+])
+def test_run_scenario_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ScenarioError, match=message):
+        api.run_scenario("baseline", **kwargs)
+
+
+def test_a_failing_run_is_recorded_not_fatal(small, monkeypatch, tmp_path):
+    real = runner.MissionModel
+
+    def flaky(config, seed):
+        if seed == replicate_seeds(small.seed, 3)[1]:
+            raise RuntimeError("boom")
+        return real(config, seed=seed)
+
+    monkeypatch.setattr(runner, "MissionModel", flaky)
+    results = runner.run_many(runner.make_specs(small, replicate_seeds(small.seed, 3)), progress=False)
+    assert [r.ok for r in results] == [True, False, True]
+    assert "RuntimeError: boom" in results[1].error
+    with pytest.raises(api.RunError, match=r"1 run\(s\) failed; results written to .*baseline-0001") as caught:
+        api.run_scenario(small, replicates=3, out=tmp_path / "out", plots=False)
+    manifest = caught.value.path / "manifest.json"
+    assert manifest.exists() and "boom" in manifest.read_text()
+    runs = pd.read_parquet(caught.value.path / "runs.parquet")
+    assert runs["error"].notna().tolist() == [False, True, False]
+
+
+def test_progress_prints_a_closing_line_without_a_terminal(small, capsys):
+    runner.run_many(runner.make_specs(small, [1, 2]), progress=True)
+    assert "baseline: 2 runs in" in capsys.readouterr().err
+    runner.run_many(runner.make_specs(small, [1, 2]), progress=False)
+    assert capsys.readouterr().err == ""
