@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simulation.experiment import DesignKind
-from simulation.plots import COLOURS, _draw_bands, _panels, save
+from simulation.plots import COLOURS, draw_bands, panels, save
 from simulation.results import atomic_write
 from simulation.sweep import Sweep
 
@@ -176,7 +176,7 @@ def outcome_figure(runs: pd.DataFrame, factors: list[str], output: str, title: s
     numeric = [f for f in factors if pd.api.types.is_numeric_dtype(runs[f])]
     if len(factors) == 2 and runs.groupby(factors).ngroups == runs["point"].nunique():
         return _heatmap(runs, factors, output, title)
-    figure, axes = _panels(len(factors))
+    figure, axes = panels(len(factors))
     for ax, factor in zip(axes, factors, strict=False):
         levels = runs[factor].nunique()
         if factor in numeric and levels > 12:  # sampled design: bin the factor
@@ -186,7 +186,7 @@ def outcome_figure(runs: pd.DataFrame, factors: list[str], output: str, title: s
             x = runs[factor] if factor in numeric else runs[factor].astype(str)
         q = runs.assign(_x=x).groupby("_x", observed=True)[output].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
         positions = q.index.to_numpy(dtype=float) if factor in numeric else np.arange(len(q))
-        _draw_bands(ax, positions, q.to_numpy(), COLOURS[0])
+        draw_bands(ax, positions, q.to_numpy(), COLOURS[0])
         ax.plot(positions, q[0.5], "o", color=COLOURS[0], markersize=3)
         if factor not in numeric:
             ax.set_xticks(positions, q.index.astype(str))
@@ -217,7 +217,7 @@ def _heatmap(runs: pd.DataFrame, factors: list[str], output: str, title: str) ->
 
 def sensitivity_figure(table: pd.DataFrame, title: str) -> Figure:
     outputs = list(table["output"].unique())
-    figure, axes = _panels(len(outputs), ncols=min(len(outputs), 2))
+    figure, axes = panels(len(outputs), ncols=min(len(outputs), 2))
     for ax, output in zip(axes, outputs, strict=False):
         rows = table[table["output"] == output]
         indices = list(rows["index"].unique())

@@ -21,7 +21,7 @@ from simulation.metrics import OUTCOMES
 from simulation.params import Config, Section, bounds, field_of, param, with_overrides
 from simulation.rng import int_seed, replicate_seeds
 from simulation.runner import RunSpec
-from simulation.scenario import ScenarioError, _expected, resolve
+from simulation.scenario import ScenarioError, expected, resolve
 
 EXPERIMENT_DIR = Path(__file__).resolve().parent.parent / "experiments"
 
@@ -122,7 +122,7 @@ def load_experiment(name_or_path: str | Path) -> tuple[Experiment, Config, Path]
 def describe_error(error: dict) -> str:
     """One pydantic error as ``key.path: what was expected (got value)``."""
     loc = ".".join(str(part) for part in error["loc"])
-    return f"{loc}: {_expected(error)}" if loc else _expected(error)
+    return f"{loc}: {expected(error)}" if loc else expected(error)
 
 
 def _locate(name_or_path: str | Path) -> Path:

@@ -60,11 +60,11 @@ def mission_figure(steps: pd.DataFrame, metric: str, scenario: str, replicates: 
     """One panel per mission: the metric's median over months with 50% and 90% bands."""
     unit = {m.name: m.unit for m in MISSION_METRICS}[metric]
     names = _mission_names(steps)
-    figure, axes = _panels(len(names), sharey=True)
+    figure, axes = panels(len(names), sharey=True)
     for ax, (mission, name) in zip(axes, names.items(), strict=False):
         rows = steps[steps["mission"] == mission]
         months, bands = _bands(rows, "step", metric)
-        _draw_bands(ax, months, bands, COLOURS[0])
+        draw_bands(ax, months, bands, COLOURS[0])
         ax.set_title(name, fontsize=10)
     for ax in axes[: len(names)]:
         ax.set_xlabel("month")
@@ -77,13 +77,13 @@ def mission_figure(steps: pd.DataFrame, metric: str, scenario: str, replicates: 
 
 def actor_figure(actors: pd.DataFrame, scenario: str, replicates: int) -> Figure:
     """Engagement, fatigue, burn-out and cynicism by actor type, with 50% and 90% bands."""
-    figure, axes = _panels(len(ACTOR_PANELS), ncols=2)
+    figure, axes = panels(len(ACTOR_PANELS), ncols=2)
     for ax, (metric, label) in zip(axes, ACTOR_PANELS, strict=False):
         for colour, kind in zip(COLOURS, ACTOR_KINDS, strict=False):
             rows = actors[actors["actor_type"] == kind]
             if rows[metric].notna().any():
                 months, bands = _bands(rows, "step", metric)
-                _draw_bands(ax, months, bands, colour, label=kind)
+                draw_bands(ax, months, bands, colour, label=kind)
         ax.set_ylabel(label)
         ax.set_xlabel("month")
     axes[0].legend(loc="best", fontsize=8, frameon=False, title="median by actor type", title_fontsize=8)
@@ -95,7 +95,7 @@ def facet_figure(steps: pd.DataFrame, scenario: str, replicates: int) -> Figure:
     """One panel per mission: share of replicates in each facet (or ended) month by month."""
     names = _mission_names(steps)
     states = [*FACETS, ENDED]
-    figure, axes = _panels(len(names), sharey=True)
+    figure, axes = panels(len(names), sharey=True)
     for ax, (mission, name) in zip(axes, names.items(), strict=False):
         rows = steps[steps["mission"] == mission]
         state = rows["facet"].astype(str).where(rows["status"].isin(["active", "locked_in"]), ENDED)
@@ -127,7 +127,7 @@ def _bands(rows: pd.DataFrame, x: str, metric: str) -> tuple[np.ndarray, np.ndar
     return wide.index.to_numpy(), quantiles
 
 
-def _draw_bands(ax, x: np.ndarray, q: np.ndarray, colour: str, label: str | None = None) -> None:
+def draw_bands(ax, x: np.ndarray, q: np.ndarray, colour: str, label: str | None = None) -> None:
     ax.fill_between(x, q[:, 0], q[:, 4], color=colour, alpha=0.15, linewidth=0)
     ax.fill_between(x, q[:, 1], q[:, 3], color=colour, alpha=0.35, linewidth=0)
     ax.plot(x, q[:, 2], color=colour, linewidth=1.6, label=label)
@@ -149,7 +149,7 @@ def _ncols(n: int) -> int:
     return min(n, 3)
 
 
-def _panels(n: int, ncols: int | None = None, sharey: bool = False) -> tuple[Figure, list]:
+def panels(n: int, ncols: int | None = None, sharey: bool = False) -> tuple[Figure, list]:
     ncols = ncols or _ncols(n)
     nrows = math.ceil(n / ncols)
     figure = Figure(figsize=(max(4.4 * ncols, 7.5), 3.1 * nrows + 0.9), layout="constrained")

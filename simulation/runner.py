@@ -110,7 +110,7 @@ def run_many(specs: Iterable[RunSpec], workers: int = 1, progress: bool = True,
         elif executor is not None:
             results = _collect(executor, specs, bar)
         else:
-            with ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=_context()) as pool:
+            with ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=worker_context()) as pool:
                 results = _collect(pool, specs, bar)
     finally:
         bar.close()
@@ -131,7 +131,7 @@ def _collect(executor: Executor, specs: list[RunSpec], bar: Progress) -> list[Ru
     return results
 
 
-def _context() -> Any:
+def worker_context() -> Any:
     """Start workers without fork(): forking a process that runs threads (tqdm's monitor,
     a UI server) can deadlock. Workers import only the model, never matplotlib."""
     methods = multiprocessing.get_all_start_methods()

@@ -243,7 +243,7 @@ class _Builder:
             loc = named.group(0) if named else ""
         origin = self._origin_of(loc)
         where = f"{loc}: " if loc else ""
-        return f"{origin}: {where}{_expected(error)}"
+        return f"{origin}: {where}{expected(error)}"
 
     def _note(self, keys: list[str], origin: str) -> None:
         for key in keys:
@@ -314,7 +314,7 @@ def _check_known(key: str, label: str) -> None:
 
 
 # ------------------------------------------------------------------ messages
-def _expected(error: dict) -> str:
+def expected(error: dict) -> str:
     """What the schema expected, in words, and what it got."""
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "extra_forbidden":

@@ -31,7 +31,7 @@ from simulation import results as store
 from simulation.experiment import Experiment, design_points, load_experiment, plan, point_values, specs
 from simulation.metrics import OUTCOMES
 from simulation.params import Config
-from simulation.runner import Progress, RunResult, _context, run_one
+from simulation.runner import Progress, RunResult, run_one, worker_context
 
 PARTS = ("runs", "steps", "missions")
 
@@ -223,7 +223,7 @@ def executor(workers: int, scheduler: str | None = None, dask_local: bool = Fals
     elif workers <= 1:
         yield InProcess()
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
             yield pool
 
 
