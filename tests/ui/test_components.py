@@ -1,0 +1,373 @@
+"""The educators' page without a browser: controls from the schema, the model adapter, the narrative,
+charts, the network view and the page rendered in-process with ``solara.render``."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import Enum
+
+import ipyvuetify as v
+import numpy as np
+import pytest
+import solara
+from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
+
+from simulation.model import MissionModel
+from simulation.params import Config, ReviewRule, bounds, field_of, get_dotted
+from simulation.rules.governance import ADAPTIVE, ENHANCEMENT, Status
+from simulation.scenario import list_scenarios, load_scenario
+from simulation.ui import SERVER_ENV, charts, command, compare
+from simulation.ui.controls import (
+    CONTROLS,
+    DEFAULT_PRESET,
+    SLIDERS,
+    SWITCHES,
+    configure,
+    model_params,
+    presets,
+)
+from simulation.ui.model import UIModel
+from simulation.ui.narrative import Snapshot, events, mission_names, snapshot
+from simulation.ui.network import OUTSIDERS_Y, build, frames, network_chart
+from simulation.ui.panels import Dashboard, glance_html, narrative_html
+
+
+@pytest.fixture(scope="module")
+def running() -> UIModel:
+    """A default-preset model 60 months in."""
+    model = UIModel()
+    for _ in range(60):
+        model.step()
+    return model
+
+
+# ------------------------------------------------------------------ controls
+def test_ambition_slider_reads_bounds_and_default_from_the_schema():
+    info = field_of("portfolio.mission.ambition")
+    widget = CONTROLS["ambition"].widget(Config())
+    assert widget["type"] == "SliderFloat"
+    assert (widget["min"], widget["max"]) == bounds(info)
+    assert widget["value"] == info.default
+
+
+@pytest.mark.parametrize("control", SLIDERS + SWITCHES, ids=lambda c: c.name)
+def test_every_control_mirrors_its_schema_field(control):
+    info = field_of(control.key)
+    widget = control.widget(Config())
+    default = info.default.value if isinstance(info.default, Enum) else info.default
+    assert widget["value"] == default
+    assert widget["label"] == control.label
+    if widget["type"] == "Checkbox":
+        section = Config.model_fields[control.key.split(".")[0]].annotation
+        assert control.help == section.__doc__.strip().splitlines()[0]  # what the mechanism does
+        return
+    assert info.description in control.help
+    if widget["type"] == "Select":
+        assert widget["values"] == [rule.value for rule in ReviewRule]
+    else:
+        assert widget["type"] in ("SliderFloat", "SliderInt")
+        assert (widget["min"], widget["max"]) == bounds(info)
+        assert widget["min"] <= widget["value"] <= widget["max"]
+
+
+def test_teaching_controls_and_one_switch_per_mechanism():
+    keys = {c.key for c in SLIDERS}
+    assert {"portfolio.mission.ambition", "portfolio.mission.commitment", "portfolio.mission.leadership",
+            "portfolio.count", "attention.sustainable_load", "resistance.vested_interest",
+            "portfolio.mission.specificity", "lockin.rule", "new_voices.inclusion"} <= keys
+    assert [c.key for c in SWITCHES] == [f"{name}.enabled" for name in Config.model_fields
+                                         if name in {s.key.split(".")[0] for s in SWITCHES}]
+
+
+def test_model_params_start_at_the_presets_values():
+    config = load_scenario("moonshot")
+    params = model_params("moonshot")
+    assert params["preset"] == "moonshot"  # fixed: passed back to UIModel on Reset
+    for name, control in CONTROLS.items():
+        value = get_dotted(config, control.key)
+        assert params[name]["value"] == (value.value if isinstance(value, Enum) else value)
+
+
+def test_presets_are_the_shipped_scenarios():
+    names = [name for name, _ in presets()]
+    assert DEFAULT_PRESET in names
+    assert names == [name for name, text in list_scenarios() if not text.startswith("INVALID")]
+    assert {"baseline", "moonshot", "energiewende", "iceland-youth"} <= set(names)
+
+
+def test_configure_applies_values_by_dotted_key():
+    config = configure(Config(), {"missions": 5, "vested_interest": 0.9, "review_rule": "sunset",
+                                  "cycles_on": False})
+    assert config.portfolio.count == 5
+    assert config.resistance.vested_interest == 0.9
+    assert config.lockin.rule is ReviewRule.SUNSET
+    assert config.cycles.enabled is False
+
+
+def test_a_moved_template_slider_moves_every_mission_but_an_unmoved_one_keeps_per_mission_values():
+    base = load_scenario("energiewende")
+    assert base.portfolio.missions, "energiewende sets missions one by one"
+    kept = configure(base, {"ambition": base.portfolio.mission.ambition})
+    assert [m.ambition for m in kept.portfolio.resolved()] == [m.ambition for m in base.portfolio.resolved()]
+    moved = configure(base, {"ambition": 0.95})
+    assert {m.ambition for m in moved.portfolio.resolved()} == {0.95}
+
+
+def test_fewer_missions_than_the_preset_lists_drops_the_extra_overrides():
+    base = load_scenario("eu-missions")
+    config = configure(base, {"missions": 2})
+    assert config.portfolio.count == 2
+    assert [m.name for m in config.portfolio.resolved()] == [m.name for m in base.portfolio.resolved()[:2]]
+
+
+def test_more_missions_than_a_named_preset_get_names_of_their_own():
+    config = configure(load_scenario("moonshot"), {"missions": 3})
+    names = [m.name for m in config.portfolio.resolved()]
+    assert names[0] == load_scenario("moonshot").portfolio.mission.name and names[1:] == ["Mission 2", "Mission 3"]
+
+
+def test_repeated_mission_names_are_told_apart():
+    model = UIModel()
+    model.missions.names = ["Clean air", "Clean air", "Water"]
+    assert mission_names(model) == ["Clean air", "Clean air (2)", "Water"]
+    assert set(charts.mission_colours(model)) == set(mission_names(model))
+
+
+def test_unknown_control_is_an_error():
+    with pytest.raises(TypeError, match="unknown control"):
+        configure(Config(), {"ambitoin": 0.5})
+
+
+# ------------------------------------------------------------------ the model adapter
+def test_solaraviz_accepts_the_adapter_and_rebuilds_it_from_slider_values():
+    model = UIModel()
+    params = model_params(DEFAULT_PRESET)
+    _check_model_params(model, params)  # what SolaraViz checks before it shows the sliders
+    values = {name: (spec["value"] if isinstance(spec, dict) else spec) for name, spec in params.items()}
+    values["missions"] = 4
+    kwargs = _build_model_init_kwargs(model, values, add_scenario_when_empty=True,
+                                      require_model_accepts_scenario=True)
+    assert "scenario" in kwargs  # SolaraViz adds a Mesa scenario object on Reset
+    rebuilt = type(model)(**kwargs)
+    assert rebuilt.missions.count == 4
+    assert rebuilt.config.name == load_scenario(DEFAULT_PRESET).name
+
+
+def test_adapter_runs_to_the_end_and_no_further():
+    model = UIModel(preset="ato-fix-it-squads")
+    steps = model.config.time.steps
+    while model.running:
+        model.step()
+    assert model.month == steps
+    model.step()  # SolaraViz may step past the end when it renders every few steps
+    assert model.month == steps and model.time == steps
+    assert model.recorder.n == steps + 1
+    assert model.events[-1].kind == "end"
+
+
+def test_adapter_matches_the_plain_model_on_the_same_config():
+    ui = UIModel(missions=2)
+    plain = MissionModel(configure(load_scenario(DEFAULT_PRESET), {"missions": 2}))
+    for _ in range(24):
+        ui.step()
+        plain.step()
+    np.testing.assert_array_equal(ui.recorder.mission_series("progress"), plain.recorder.mission_series("progress"))
+
+
+# ------------------------------------------------------------------ narrative
+def _snap(model: UIModel, **changes) -> Snapshot:
+    return dataclasses.replace(snapshot(model), **changes)
+
+
+@pytest.fixture
+def fresh() -> UIModel:
+    return UIModel()
+
+
+def test_election_that_cuts_commitment(fresh):
+    before = _snap(fresh, month=47)
+    commitment = before.commitment.copy()
+    commitment[1] -= 0.3
+    after = _snap(fresh, month=48, election=True, commitment=commitment)
+    lines = [e.line for e in events(before, after)]
+    assert lines[0].startswith("step 48: election — a new government: commitment to Mission 2 drops")
+
+
+def test_election_that_keeps_commitment(fresh):
+    lines = [e.text for e in events(_snap(fresh, month=47), _snap(fresh, month=48, election=True))]
+    assert lines == ["election — commitment to the missions holds"]
+
+
+def test_goal_reached_with_and_without_lock_in(fresh):
+    before = _snap(fresh, month=79)
+    achieved = before.achieved.copy()
+    achieved[0] = True
+    locked = before.status.copy()
+    locked[0] = Status.LOCKED_IN
+    after = _snap(fresh, month=80, achieved=achieved, status=locked)
+    assert [e.line for e in events(before, after)] == [
+        "step 80: Mission 1 reached its goal but funding continues: lock-in"]
+    ended = before.status.copy()
+    ended[0] = Status.ACHIEVED
+    after = _snap(fresh, month=80, achieved=achieved, status=ended)
+    assert "Mission 1 reached its goal; the mission ends" in events(before, after)[0].text
+
+
+def test_review_stops_an_off_track_mission_and_ends_a_lock_in(fresh):
+    status = fresh.missions.status.copy()
+    status[2] = Status.LOCKED_IN
+    before = _snap(fresh, month=35, status=status)
+    after_status = status.copy()
+    after_status[0] = Status.ABANDONED
+    after_status[2] = Status.ACHIEVED
+    texts = [e.text for e in events(before, _snap(fresh, month=36, status=after_status, review="review"))]
+    assert "a review finds Mission 1 off track and stops it" in texts
+    assert "a review ends the lock-in of Mission 3: its funding stops" in texts
+
+
+def test_facet_changes_are_told(fresh):
+    facet = fresh.missions.facet.copy()
+    facet[1] = ADAPTIVE
+    facet[2] = ENHANCEMENT
+    texts = [e.text for e in events(_snap(fresh, month=9), _snap(fresh, month=10, facet=facet))]
+    assert any(t.startswith("Mission 2 turns adaptive") for t in texts)
+    assert any(t.startswith("Mission 3 moves into enhancement") for t in texts)
+
+
+def test_levels_have_hysteresis_so_a_hovering_value_is_told_once():
+    model = UIModel(missions=1)
+    for _ in range(2):
+        model.step()
+    lines = []
+    previous = snapshot(model)
+    for level in (0.65, 0.55, 0.62, 0.52, 0.61, 0.4, 0.15, 0.25, 0.18):
+        model.missions.momentum[:] = level
+        model.month += 1
+        now = snapshot(model, previous)
+        lines += [e.kind for e in events(previous, now)]
+        previous = now
+    assert lines.count("momentum") == 1  # gains momentum once, despite dipping to 0.52 and back
+    assert lines.count("stall") == 1  # stalls once at 0.15; 0.25 and 0.18 stay inside the band
+
+
+def test_burn_out_spreading_and_the_end_of_the_run(fresh):
+    before = _snap(fresh, month=fresh.config.time.steps - 1)
+    after = _snap(fresh, month=fresh.config.time.steps, burning_out=True, burnt_out=0.12)
+    texts = [e.text for e in events(before, after)]
+    assert "burn-out spreads: 12% of all actors are burnt out" in texts
+    assert texts[-1] == "the run ends: 0 of 3 missions reached their goal"
+
+
+def test_a_real_run_tells_a_story(running):
+    kinds = {e.kind for e in running.events}
+    assert kinds, "60 months of the default preset produce some events"
+    assert all(e.line.startswith(f"step {e.month}: ") for e in running.events)
+    assert [e.month for e in running.events] == sorted(e.month for e in running.events)
+
+
+# ------------------------------------------------------------------ charts and network
+@pytest.mark.parametrize("build_chart", charts.CHARTS, ids=lambda f: f.__name__)
+def test_every_chart_is_a_valid_vega_lite_spec_with_title_and_mission_names(running, build_chart):
+    chart = build_chart(running)
+    chart.to_dict(validate=True)  # the page skips validation for speed; here it must pass
+    spec = charts.spec(chart)
+    assert spec["$schema"] == charts.VEGA_LITE_SCHEMA
+    assert spec["title"]["text"] if "title" in spec else spec["layer"][-1]["title"]["text"]
+    data = "".join(str(d) for d in spec["datasets"].values())
+    if build_chart not in (charts.engagement_chart, charts.burnout_chart):
+        assert all(name in data for name in running.missions.names)
+
+
+def test_network_is_a_readable_sample(running):
+    eco = build(running)
+    a = running.actors
+    assert len(eco.actors) + eco.funders.size < 120  # not a thousand-node hairball
+    assert set(range(a.ministries.start, a.ministries.stop)) <= set(eco.actors.tolist())
+    assert eco.funders.size == running.funders.kind.size
+    assert {"incumbent firm", "challenger firm", "citizen"} <= set(eco.actor_types)
+    xy = np.array(list(eco.positions.values()))
+    assert xy[:, 0].min() >= -1 and xy[:, 0].max() <= 1 and xy[:, 1].min() >= OUTSIDERS_Y and xy[:, 1].max() <= 1
+    nodes, links, missions = frames(running, eco)
+    assert len(nodes) == len(eco.actors) + eco.funders.size and len(missions) == running.missions.count
+    assert nodes["engagement"].between(0, 1).all() and len(links) > 0
+    network_chart(running, eco).to_dict(validate=True)
+
+
+def test_network_sample_is_fixed_per_seed_and_leaves_the_model_untouched():
+    one, two = UIModel(), UIModel()
+    eco_one, eco_two = build(one), build(two)
+    np.testing.assert_array_equal(eco_one.actors, eco_two.actors)
+    assert eco_one.positions == eco_two.positions
+    for _ in range(12):
+        one.step()
+        two.step()
+    np.testing.assert_array_equal(one.recorder.missions, two.recorder.missions)
+
+
+def test_panels_html_is_escaped_and_names_the_missions(running):
+    glance = glance_html(running)
+    assert all(name in glance for name in running.missions.names)
+    running.events.append(dataclasses.replace(running.events[-1], text="<script>x</script>"))
+    try:
+        assert "&lt;script&gt;" in narrative_html(running) and "<script>" not in narrative_html(running)
+    finally:
+        running.events.pop()
+
+
+def test_comparison_runs_both_settings():
+    one = compare.run(compare.Setting(values={"missions": 1}), "A")
+    four = compare.run(compare.Setting(values={"missions": 4}), "B")
+    assert one.label == "A: baseline, 1 mission" and four.label == "B: baseline, 4 missions"
+    assert one.summary["missions"] == 1 and four.summary["missions"] == 4
+    assert len(one.series) == load_scenario(DEFAULT_PRESET).time.steps + 1
+
+
+# ------------------------------------------------------------------ the page, rendered in-process
+def panel_html(rc, name: str) -> str:
+    """The HTML inside the panel ``name`` (its frame has CSS class ``me-box-<name>``)."""
+    return rc.find(v.Html, class_=f"me-box me-box-{name}").find(solara.widgets.HTML).widget.unsafe_innerHTML
+
+
+def test_page_steps_resets_and_changes_preset():
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    step = rc.find(v.Btn, children=["Step"]).widget
+    reset = rc.find(v.Btn, children=["Reset"]).widget
+    rc.find(children=["Time: 0.0"]).assert_single()
+    assert "Nothing has happened yet" in panel_html(rc, "narrative")
+    for _ in range(3):
+        step.click()
+    rc.find(children=["Time: 3.0"]).assert_single()
+    assert "Month 3 of" in panel_html(rc, "narrative")
+    rc.find(v.Slider, label="Number of missions").widget.v_model = 5
+    reset.click()  # sliders apply on Reset, as everywhere in SolaraViz
+    rc.find(children=["Time: 0.0"]).assert_single()
+    assert "Mission 5" in panel_html(rc, "glance")
+    rc.find(v.Select, label="Preset").widget.v_model = "moonshot"  # a preset applies at once
+    moonshot = load_scenario("moonshot")
+    assert rc.find(v.Slider, label="Number of missions").widget.v_model == moonshot.portfolio.count
+    assert rc.find(v.Slider, label="Ambition").widget.v_model == moonshot.portfolio.mission.ambition
+    assert moonshot.portfolio.resolved()[0].name in panel_html(rc, "glance")
+    rc.find(v.Slider, label="Number of missions").widget.v_model = 2
+    rc.find(v.Btn, children=["Reset"]).widget.click()  # the new preset, with the slider moved after picking it
+    glance = panel_html(rc, "glance")
+    assert moonshot.portfolio.resolved()[0].name in glance and "Mission 2" in glance
+    assert f"Month 0 of {moonshot.time.steps}" in glance
+    rc.close()
+
+
+def test_dashboard_renders_every_panel_of_the_first_tab(running):
+    _box, rc = solara.render(Dashboard(running), handle_error=False)
+    frames_ = {cls for w in rc.find(v.Html).widgets for cls in (w.class_ or "").split()}
+    assert {"me-box-progress-chart", "me-box-narrative", "me-box-momentum-chart", "me-box-glance",
+            "me-box-facet-chart", "me-box-spending-chart"} <= frames_
+    assert len(rc.find(solara.widgets.VegaLite)) == 4
+    rc.close()
+
+
+def test_serve_command_is_offline_and_local():
+    cmd = command(port=9999)
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "9999"
+    assert "--production" in cmd and "--no-check-version" in cmd
+    assert SERVER_ENV["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
