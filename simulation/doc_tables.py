@@ -12,9 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
-from simulation.params import Config, bounds
+from simulation.params import Config, bounds, leaf_fields
 
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 START, END = "<!-- parameter-table:start -->", "<!-- parameter-table:end -->"
@@ -44,15 +42,11 @@ def _bounds(info: Any) -> str:
     return f"≤ {_value(hi)}" if lo is None else f"[{_value(lo)}, {_value(hi)}]"
 
 
-def _rows(section: BaseModel, prefix: str = "") -> list[str]:
-    """Rows for every leaf field, walking the default *instance* (nested defaults differ from class defaults)."""
+def _rows(config: Config) -> list[str]:
+    """Rows for every leaf field but the per-mission overrides."""
     rows = []
-    for name, info in type(section).model_fields.items():
-        key, value = f"{prefix}{name}", getattr(section, name)
+    for key, info, value in leaf_fields(config):
         if key in SKIPPED:
-            continue
-        if isinstance(value, BaseModel):
-            rows += _rows(value, f"{key}.")
             continue
         unit = (info.json_schema_extra or {}).get("unit") or "–"
         doc = (info.description or "").replace("|", "\\|")

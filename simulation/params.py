@@ -9,6 +9,7 @@ restate a default or a bound. Units live in each field's ``unit`` extra.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
@@ -55,7 +56,8 @@ class Population(Section):
     challenger_share: float = share(0.4, "Share of firms that are challengers (new entrants)")
     firm_relevance: float = share(0.5, "Chance that a firm's sector is touched by a given mission")
     citizen_interest: float = share(0.3, "Chance that a citizen cares about a given mission")
-    business_as_usual: float = share(0.5, "Share of a ministry's capacity tied to non-mission work")
+    business_as_usual: float = param(0.5, ge=0.0, le=0.95, unit="share",
+                                     doc="Share of a ministry's capacity tied to non-mission work (below 1: a ministry keeps some)")
 
 
 class Network(Section):
@@ -406,6 +408,17 @@ def field_of(key: str) -> Any:
         info = fields[part]
         model = _inner_model(info.annotation)
     return info
+
+
+def leaf_fields(section: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """(dotted key, FieldInfo, value) of every leaf under ``section``, walking the *instance*
+    (nested defaults, such as each funder's budget, differ from their class defaults)."""
+    for name, info in type(section).model_fields.items():
+        key, value = f"{prefix}{name}", getattr(section, name)
+        if isinstance(value, BaseModel):
+            yield from leaf_fields(value, f"{key}.")
+        else:
+            yield key, info, value
 
 
 def _inner_model(annotation: Any) -> Any:

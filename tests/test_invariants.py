@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from simulation import Config, MissionModel
-from simulation.params import with_overrides
+from simulation.params import bounds, leaf_fields, with_overrides
 from simulation.rng import replicate_seeds
 from simulation.rules.governance import Status
 
@@ -65,3 +66,28 @@ def test_work_never_runs_past_an_achieved_goal():
     m = model.missions
     assert m.achieved.any()
     assert np.all(m.work_done[m.achieved] <= m.work_needed[m.achieved] + model.config.production.productivity * 3)
+
+
+def _edge_settings() -> list[tuple[str, float]]:
+    """Every numeric parameter at each of its schema bounds, one at a time."""
+    edges = []
+    for key, info, value in leaf_fields(Config()):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        edges += [(key, bound) for bound in bounds(info) if bound is not None]
+    return edges
+
+
+@pytest.mark.parametrize(("key", "bound"), _edge_settings(), ids=lambda v: str(v))
+def test_every_parameter_at_its_bounds_runs_and_keeps_the_invariants(key, bound):
+    """A value the schema accepts must run cleanly (warnings are errors here) and keep every invariant."""
+    short = {} if key == "time.steps" else {"time.steps": 24}
+    try:
+        config = with_overrides(Config(), {**short, key: bound})
+    except ValidationError:
+        return  # rejected by a cross-field rule of the schema: a clear error, not a crash
+    model = MissionModel(config, seed=3)
+    while model.month < min(config.time.steps, 24):
+        before = model.missions.status.copy()
+        model.step()
+        check_state(model, before)
