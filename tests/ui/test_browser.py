@@ -2,9 +2,9 @@
 
 An educator's session: load the page, pick a preset, move a slider, Reset,
 Step, Play and Pause, and see the charts and the narrative change with no
-console error. Screenshots go to ``test-artifacts/`` (git-ignored) and the
-README's screenshot to ``docs/images/ui.png``; timings to
-``test-artifacts/ui-timings.json``. Uses Debian's ``/usr/bin/chromium``
+console error. Screenshots and timings (``ui-timings.json``) go to
+``test-artifacts/`` (git-ignored); with ``MISSIONS_UPDATE_DOCS=1`` the run also
+refreshes the README's screenshot, ``docs/images/ui.png``. Uses Debian's ``/usr/bin/chromium``
 (installed by ``.ci/setup``), never a downloaded browser.
 """
 
@@ -254,9 +254,9 @@ def test_educator_session(server, browser):
     page.locator(".me-box-narrative").get_by_text("the run ends").wait_for()
     page.locator(".me-box-glance").get_by_text(f"Month {steps} of {steps}").wait_for()
     page.screenshot(path=ARTIFACTS / "ui-5-baseline.png")
-    README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=README_SCREENSHOT)
-    assert README_SCREENSHOT.stat().st_size < 500_000
+    assert (ARTIFACTS / "ui-5-baseline.png").stat().st_size < 500_000, "small enough for the README"
+    if os.environ.get("MISSIONS_UPDATE_DOCS"):
+        README_SCREENSHOT.write_bytes((ARTIFACTS / "ui-5-baseline.png").read_bytes())
 
     (ARTIFACTS / "ui-timings.json").write_text(json.dumps(timings, indent=2))
     print("UI timings:", timings)
