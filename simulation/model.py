@@ -81,9 +81,10 @@ class MissionModel(mesa.Model):
         if self.month_of_year == 0:
             self.funders.budget_left = self.funders.annual_budget.copy()
         if c.cycles.enabled and self.month % c.cycles.election_interval == 0:
-            draws = self.streams["elections"].random(m.count + 1)
-            if draws[0] < c.cycles.turnover:
-                m.commitment = gov.election_shock(m.commitment, draws[1:], c.cycles.commitment_shock)
+            turnover, size, direction = np.split(self.streams["elections"].random(2 * m.count + 1), [1, m.count + 1])
+            if turnover[0] < c.cycles.turnover:
+                m.commitment = gov.election_shift(m.commitment, size, direction, c.cycles.commitment_shock,
+                                                  c.cycles.renewal)
         leaving = (m.leader_leaves_at == self.month) & (m.leader_present > 0)
         if leaving.any():
             m.leader_present[leaving] = 0.0

@@ -255,11 +255,12 @@ class Silos(Switchable):
 
 
 class Cycles(Switchable):
-    """M13: elections shift commitment; annual budgets fit multi-year missions poorly."""
+    """M13: elections shift commitment, mostly down; annual budgets fit multi-year missions poorly."""
 
     election_interval: int = param(48, ge=1, le=2400, unit="months", doc="Months between elections")
     turnover: float = share(0.5, "Chance that an election changes government")
-    commitment_shock: float = share(0.4, "Largest share of commitment a new government drops")
+    commitment_shock: float = share(0.4, "Largest share of commitment (or of the room above it) a new government moves")
+    renewal: float = share(0.25, "Chance that a new government champions a mission and raises its commitment")
     budget_delay: int = param(2, ge=0, le=11, unit="months", doc="Months each fiscal year before funds flow")
     carry_over: float = share(0.5, "Share of a mission's unspent treasury kept at year end (rest lapses)")
 

@@ -192,8 +192,13 @@ def test_payments_conserve_money():
 
 
 # ---------------------------------------------------------------- governance
-def test_election_shock_cuts_commitment():
-    assert_allclose(gov.election_shock(np.array([0.5, 0.5]), np.array([0.0, 1.0]), 0.4), [0.5, 0.3])
+def test_election_cuts_commitment_to_most_missions_and_raises_it_for_the_championed():
+    commitment, size = np.full(4, 0.5), np.array([0.0, 1.0, 0.0, 1.0])
+    direction = np.array([0.9, 0.9, 0.1, 0.1])  # renewal 0.25: the last two are championed
+    assert_allclose(gov.election_shift(commitment, size, direction, 0.4, 0.25), [0.5, 0.3, 0.5, 0.7])
+    assert_allclose(gov.election_shift(commitment, size, direction, 0.4, 0.0), [0.5, 0.3, 0.5, 0.3])
+    moved = gov.election_shift(np.array([0.0, 1.0]), np.ones(2), np.array([0.0, 1.0]), 1.0, 0.5)
+    assert_allclose(moved, [1.0, 0.0])  # stays within [0, 1] at the extremes
 
 
 def test_creep_needs_momentum_support_and_a_live_goal():

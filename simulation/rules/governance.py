@@ -21,9 +21,13 @@ FACETS = ("mission", "enhancement", "adaptive", "anticipatory")
 MISSION, ENHANCEMENT, ADAPTIVE, ANTICIPATORY = range(4)
 
 
-def election_shock(commitment, uniform, shock):
-    """Commitment after a change of government: each mission loses up to ``shock`` of it."""
-    return commitment * (1.0 - shock * uniform)
+def election_shift(commitment, size, direction, shock, renewal):
+    """Commitment after a change of government. Each mission's commitment moves by up to
+    ``shock`` (scaled by ``size`` in [0, 1]): up towards 1 for the share ``renewal`` of missions
+    the new government champions (``direction < renewal``), down towards 0 for the rest."""
+    champions = direction < renewal
+    moved = shock * size
+    return np.where(champions, commitment + moved * (1.0 - commitment), commitment * (1.0 - moved))
 
 
 def creep_chance(success, legitimacy, pursuing, rate):

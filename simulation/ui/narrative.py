@@ -32,7 +32,7 @@ LOW_SUPPORT = (0.3, 0.35)
 CYNICISM = (0.2, 0.15)
 RESENTMENT = (0.2, 0.15)
 BURNOUT = (0.05, 0.03)
-COMMITMENT_DROP = 0.02  # an election drop smaller than this is "commitment holds"
+COMMITMENT_SHIFT = 0.02  # an election shift smaller than this is "commitment holds"
 
 
 @dataclass(frozen=True)
@@ -164,10 +164,11 @@ def events(before: Snapshot, after: Snapshot) -> list[Event]:
 
     # elections
     if after.election:
-        dropped = [(names[i], before.commitment[i], after.commitment[i]) for i in range(len(names))
-                   if before.commitment[i] - after.commitment[i] >= COMMITMENT_DROP and live_before[i]]
-        if dropped:
-            detail = "; ".join(f"commitment to {n} drops ({b:.2f} → {a:.2f})" for n, b, a in dropped)
+        shifted = [(names[i], before.commitment[i], after.commitment[i]) for i in range(len(names))
+                   if abs(after.commitment[i] - before.commitment[i]) >= COMMITMENT_SHIFT and live_before[i]]
+        if shifted:
+            detail = "; ".join(f"commitment to {n} {'rises' if a > b else 'drops'} ({b:.2f} → {a:.2f})"
+                               for n, b, a in shifted)
             say("election", f"election — a new government: {detail}")
         else:
             say("election", "election — commitment to the missions holds")

@@ -184,13 +184,15 @@ def fresh() -> UIModel:
     return UIModel()
 
 
-def test_election_that_cuts_commitment(fresh):
+def test_election_that_cuts_one_commitment_and_raises_another(fresh):
     before = _snap(fresh, month=47)
     commitment = before.commitment.copy()
     commitment[1] -= 0.3
+    commitment[2] += 0.2
     after = _snap(fresh, month=48, election=True, commitment=commitment)
     lines = [e.line for e in events(before, after)]
     assert lines[0].startswith("step 48: election — a new government: commitment to Mission 2 drops")
+    assert "; commitment to Mission 3 rises" in lines[0]
 
 
 def test_election_that_keeps_commitment(fresh):
