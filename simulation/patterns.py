@@ -377,7 +377,8 @@ def write_docs(out: Path, figures: Path, workers: int = 2) -> None:
                 image = figures / f"{pattern.key.lower()}.png"
                 save(figure(pattern, data, result), image)
         main = verdicts["default"]
-        rows.append(f"| {pattern.key} | {pattern.title} | {main.effect} | "
+        measure = next((k for k, v in main.details.items() if v == str(main.effect)), "")
+        rows.append(f"| {pattern.key} | {pattern.title} | {measure}: {main.effect} | "
                     + " | ".join("holds" if r.holds else "**fails**" for r in verdicts.values()) + " |")
         detail = "\n".join(f"- {k}: {v}" for k, v in main.details.items())
         robust = "\n".join(f"- {variant}: {'holds' if r.holds else 'fails'}; " + "; ".join(
@@ -395,7 +396,7 @@ def write_docs(out: Path, figures: Path, workers: int = 2) -> None:
               "t-intervals over replicates. Every pattern is also run with another root seed and with twice the "
               "agents; `tests/patterns/` asserts all three. Regenerate this page with "
               "`python -m simulation.patterns` (a few minutes).\n\n"
-              "| pattern | | headline effect, 95% CI | " + " | ".join(VARIANTS) + " |\n"
+              "| pattern | | headline effect: mean paired difference, 95% CI | " + " | ".join(VARIANTS) + " |\n"
               "|---|---|---|" + "---|" * len(VARIANTS) + "\n")
     out.write_text(header + "\n".join(rows) + "\n\n" + "\n".join(sections), encoding="utf-8")
 
