@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from simulation.runner import RunResult
 
@@ -108,6 +110,23 @@ def atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
     return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
+
+
+def concat_parquet(files: list[Path], path: Path) -> Path:
+    """Append Parquet ``files`` into one, a file at a time, so memory does not grow with their number.
+
+    Their schemas are unified first (a column that is all null in one part and numeric in
+    another becomes numeric), and pandas' per-file index metadata is dropped."""
+    if not files:
+        return write_table(pd.DataFrame(), path)
+    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive").remove_metadata()
+
+    def write(tmp: Path) -> None:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for f in files:
+                writer.write_table(pq.read_table(f).select(schema.names).cast(schema))
+
+    return atomic_write(path, write)
 
 
 def write_json(data: dict, path: Path) -> Path:

@@ -187,8 +187,8 @@ def finish(sweep: Sweep, wall_s: float) -> None:
     manifest.setdefault("sessions", []).append({"ended": store.utc_now(), "wall_s": round(wall_s, 3)})
     if status["pending"] == 0:
         for part in PARTS:
-            frame = sweep._gather(part).sort_values(["run_id"], kind="stable").reset_index(drop=True)
-            store.write_table(frame, sweep.path / f"{part}.parquet")
+            files = sorted((sweep.path / "parts" / part).glob("*.parquet"))  # named by run id: run-id order
+            store.concat_parquet(files, sweep.path / f"{part}.parquet")
         manifest["state"] = "complete" if status["failed"] == 0 else "complete with failures"
     store.write_json(manifest, sweep.path / "manifest.json")
 

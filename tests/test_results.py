@@ -195,3 +195,13 @@ def test_a_killed_run_leaves_nothing_that_looks_complete(tmp_path, phase):
         proc = _start(out, "--replicates", "24", "--steps", "48")
         _kill_when(proc, lambda: stage.exists() and any(stage.iterdir()))
     _assert_nothing_looks_complete(tmp_path, out)
+
+
+def test_concat_parquet_appends_parts_in_order_and_unifies_their_schemas(tmp_path):
+    parts = [pd.DataFrame({"run_id": ["a"], "leaves_at": [None], "x": [1.5]}),
+             pd.DataFrame({"run_id": ["b", "b"], "leaves_at": [24, 36], "x": [2.5, 3.5]})]
+    files = [store.write_table(frame, tmp_path / f"{k}.parquet") for k, frame in enumerate(parts)]
+    whole = pd.read_parquet(store.concat_parquet(files, tmp_path / "whole.parquet"))
+    assert whole["run_id"].tolist() == ["a", "b", "b"] and whole["x"].tolist() == [1.5, 2.5, 3.5]
+    assert whole["leaves_at"].isna().tolist() == [True, False, False] and whole["leaves_at"].iloc[2] == 36
+    assert pd.read_parquet(store.concat_parquet([], tmp_path / "empty.parquet")).empty
