@@ -138,7 +138,7 @@ def prim(x: pd.DataFrame, flagged: np.ndarray, alpha: float = 0.05, min_support:
     steps = [(dict(limits), flagged.sum() / total, flagged.mean() if len(flagged) else 0.0, 1.0)]
     while inside.mean() > min_support:
         best = None
-        for i, column in enumerate(numeric.columns):
+        for i in range(values.shape[1]):
             col = values[inside, i]
             for side in ("low", "high"):
                 keep = _peel(values[:, i], col, inside, side, alpha)

@@ -7,6 +7,7 @@ at once. Mesa agents are views onto rows of these arrays.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -195,7 +196,7 @@ def build_actors(config: Config, n_missions: int, sets: list[np.ndarray], rng: n
     n_chal = round(pop.firms * pop.challenger_share)
     sizes = [pop.ministries, pop.firms - n_chal, n_chal, pop.citizens]
     bounds = np.cumsum([0, *sizes])
-    groups = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    groups = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
     n = int(bounds[-1])
     mins, inc, chal, cit = groups
     firms = slice(inc.start, chal.stop)

@@ -77,9 +77,9 @@ def test_distinct_and_shared_ministries():
 
 # ---------------------------------------------------------------- schema
 def test_schema_rejects_unknown_keys_and_out_of_range_values():
-    with pytest.raises(ValidationError, match="attention.fatigue_buld"):
+    with pytest.raises(ValidationError, match=r"attention\.fatigue_buld"):
         Config.model_validate({"attention": {"fatigue_buld": 0.1}})
-    with pytest.raises(ValidationError, match="portfolio.mission.ambition"):
+    with pytest.raises(ValidationError, match=r"portfolio\.mission\.ambition"):
         Config.model_validate({"portfolio": {"mission": {"ambition": 1.5}}})
     with pytest.raises(ValidationError, match="overrides given"):
         Config.model_validate({"portfolio": {"count": 1, "missions": [{}, {}]}})

@@ -57,7 +57,7 @@ def test_design_expansion(tmp_path, design, rows):
 
 @pytest.mark.parametrize("path", sorted(EXPERIMENT_DIR.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_shipped_experiment_validates_and_runs(path, tmp_path):
-    experiment, base, _ = load_experiment(path)
+    experiment, _, _ = load_experiment(path)
     points = design_points(experiment)
     assert len(points) >= 2 and set(points.columns) == set(experiment.factors)
     small = tmp_path / path.name
