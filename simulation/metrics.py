@@ -138,8 +138,8 @@ def mission_summary(missions: Missions, facet_months: np.ndarray) -> list[dict]:
 OUTCOMES: tuple[str, ...] = (
     "missions", "achieved", "achieved_share", "all_achieved", "mean_time_to_goal", "mean_progress", "progress_auc",
     "mean_momentum", "mean_legitimacy", "mean_resistance", "total_progress", "total_impact", "peak_burnt_out",
-    "final_burnt_out", "spend", "spend_after_purpose", "paid_by_funders", "final_legitimacy", "peak_resistance",
-    "final_cynicism", "mean_cynicism", "final_resentment", "mean_resentment", "creep",
+    "final_burnt_out", "spend", "spend_after_purpose", "paid_by_funders", "unpaid_budget", "final_legitimacy",
+    "peak_resistance", "final_cynicism", "mean_cynicism", "final_resentment", "mean_resentment", "creep",
 )
 """Names of the run outcomes, as in :func:`run_summary` (experiments refer to them)."""
 
@@ -168,6 +168,7 @@ def run_summary(model: MissionModel) -> dict:
         "spend": float(m.spent.sum()),
         "spend_after_purpose": float(m.spent_after_purpose.sum()),
         "paid_by_funders": float(model.funders.paid.sum()),
+        "unpaid_budget": float((model.funders.unpaid + model.funders.budget_left).sum()),
         "final_legitimacy": float(m.legitimacy.mean()),
         "peak_resistance": float(series.mission_series("resistance").max()),
         "final_cynicism": float(model.actors.cynicism.mean()),

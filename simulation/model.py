@@ -25,6 +25,8 @@ from simulation.state import build_actors, build_funders, build_missions, minist
 
 STREAMS = ("init", "world", "elections", "indicators", "creep", "facets")
 """Named random streams; each draws only for its own process."""
+NEUTRAL_MOMENTUM = 0.5
+"""Momentum of every live mission while the momentum mechanism is off: neither stalled nor flying."""
 
 
 class MissionModel(mesa.Model):
@@ -43,6 +45,9 @@ class MissionModel(mesa.Model):
         self.missions = build_missions(config, pf.resolved(), init, self.actors.silo, sets)
         self.funders = build_funders(config, self.missions)
         self.lead_ministry = np.array([s[0] for s in sets])
+        if not config.momentum.enabled:
+            self.missions.momentum[:] = NEUTRAL_MOMENTUM
+        self.missions.legitimacy = self.actors.support.mean(axis=0)  # the social licence a mission starts with
         self._create_agents()
         self.recorder = Recorder(config.time.steps, pf.count, self.actors.kind.size, agents=agent_data)
         self.datacollector = mesa.DataCollector(model_reporters=metrics.MODEL_REPORTERS)
@@ -79,6 +84,7 @@ class MissionModel(mesa.Model):
         c, m = self.config, self.missions
         self.month += 1
         if self.month_of_year == 0:
+            self.funders.unpaid += self.funders.budget_left
             self.funders.budget_left = self.funders.annual_budget.copy()
         if c.cycles.enabled and self.month % c.cycles.election_interval == 0:
             turnover, size, direction = np.split(self.streams["elections"].random(2 * m.count + 1), [1, m.count + 1])
@@ -91,7 +97,8 @@ class MissionModel(mesa.Model):
             if c.commitment.enabled:
                 kept = np.where(leaving, mob.leader_loss(m.commitment, c.commitment.leader_shock), 1.0)
                 self.actors.engagement *= kept[None, :]
-                m.momentum *= kept
+                if c.momentum.enabled:
+                    m.momentum *= kept
 
     def fund(self) -> None:
         c, m, f = self.config, self.missions, self.funders
@@ -123,8 +130,7 @@ class MissionModel(mesa.Model):
         cm = c.commitment
         political = (mob.political_pull(m.commitment, m.leadership, m.leader_present, cm.trust, cm.commitment_weight,
                                         cm.leadership_weight) if cm.enabled else np.ones(m.count))
-        momentum = m.momentum if c.momentum.enabled else np.full(m.count, 0.5)
-        pull = mob.mission_pull(political, momentum, m.legitimacy, salience, stretch, m.despair,
+        pull = mob.mission_pull(political, m.momentum, m.legitimacy, salience, stretch, m.despair,
                                 c.momentum.weight, c.ambition.despair_weight)
         exposure = a.exposure * (1.0 - self._side_effect_cost()) if c.ramifications.enabled else a.exposure
         willing = mob.willingness(exposure, a.gate, a.cynicism, pull * live, a.money_weight, m.money_ratio)
@@ -161,8 +167,7 @@ class MissionModel(mesa.Model):
         conversion = c.neglect.conversion if c.neglect.enabled else 0.0
         m.resistance = opposition.resistance(lobbying, a.exposure[firms], a.resentment[mins],
                                              1.0 - a.exposure[mins], conversion) * live
-        if r.enabled:
-            m.commitment = np.clip(m.commitment - r.erosion * m.resistance, 0.0, 1.0)
+        m.commitment = np.clip(m.commitment - r.erosion * m.resistance, 0.0, 1.0)
 
     def advance(self) -> None:
         c, m, a = self.config, self.missions, self.actors
@@ -172,7 +177,7 @@ class MissionModel(mesa.Model):
         if c.silos.enabled:
             effort[a.ministries] *= (1.0 - a.silo[a.ministries] * (1.0 - c.silos.alignment))[:, None]
         m.effort = prog.group_effort(effort, a.exposure, ask, a.groups, weights)
-        multiplier = prog.drag(m.resistance, c.resistance.drag) if c.resistance.enabled else np.ones(m.count)
+        multiplier = prog.drag(m.resistance, c.resistance.drag)
         if c.ambition.enabled:
             multiplier = multiplier * prog.innovation(m.ambition, m.prescriptiveness, c.ambition.radical_gain)
         if c.silos.enabled:
@@ -193,7 +198,9 @@ class MissionModel(mesa.Model):
         seen = prog.perceived_pace(m.pace, visibility, c.momentum.noise, reference,
                                    self.streams["indicators"].standard_normal(m.count))
         m.seen_pace = mob.approach(m.seen_pace, seen, c.momentum.smoothing)
-        m.momentum = np.where(m.live, prog.update_momentum(m.momentum, seen, reference, c.momentum.smoothing), 0.0)
+        momentum = prog.update_momentum(m.momentum, seen, reference, c.momentum.smoothing) if c.momentum.enabled \
+            else NEUTRAL_MOMENTUM
+        m.momentum = np.where(m.live, momentum, 0.0)
         if c.ambition.enabled:
             m.despair = mob.despair(m.seen_pace, m.work_needed - m.work_done, m.horizon - self.month, self.month,
                                     c.ambition.grace) * pursuing

@@ -179,13 +179,15 @@ class Attention(Switchable):
 
 
 class Resistance(Switchable):
-    """M5: vested interests threatened by a clear mission mobilise and slow it down."""
+    """M5: vested interests threatened by a clear mission mobilise (lobby) and slow it down.
+
+    Off: incumbents do not lobby. Resistance from resentful ministries (M6) still drags and erodes."""
 
     vested_interest: float = share(0.6, "Mean stake of incumbents in the status quo")
     mobilisation: float = per_month(0.1, "Speed at which incumbents lobby towards their threat level")
     focal_weight: float = share(0.7, "How much a specific target focuses resistance")
     drag: float = param(2.0, ge=0.0, le=20.0, unit="per unit resistance", doc="Slow-down of progress by resistance")
-    erosion: float = per_month(0.01, "Commitment eroded per unit resistance by lobbying")
+    erosion: float = per_month(0.01, "Commitment eroded per unit resistance (lobbying and resentful ministries)")
 
 
 class Neglect(Switchable):

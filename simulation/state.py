@@ -151,10 +151,12 @@ class Funders:
     allocation: np.ndarray  # (funders, missions), rows sum to <= 1
     budget_left: np.ndarray = field(init=False)
     paid: np.ndarray = field(init=False)
+    unpaid: np.ndarray = field(init=False)  # budget a funder kept because no live mission called on it
 
     def __post_init__(self) -> None:
         self.budget_left = np.zeros_like(self.annual_budget)
         self.paid = np.zeros_like(self.annual_budget)
+        self.unpaid = np.zeros_like(self.annual_budget)
 
 
 def ministry_sets(n_ministries: int, n_missions: int, per_mission: int, overlap: float) -> list[np.ndarray]:

@@ -100,3 +100,25 @@ def test_leader_departure_hurts_only_when_commitment_mechanism_is_on():
 
     assert progress(True, 12) < progress(True, None)
     assert progress(False, 12) == progress(False, None)
+
+
+def test_momentum_off_holds_every_live_mission_at_neutral_momentum():
+    cfg = with_overrides(Config(), {"momentum.enabled": False, "portfolio.mission.leader_leaves_at": 12,
+                                    "time.steps": 48})
+    model = MissionModel(cfg, seed=SEEDS[0]).run()
+    frame = model.mission_frame()
+    live = frame["status"].isin(["active", "locked_in"])
+    assert live.sum() > 100 and (frame.loc[live, "momentum"] == 0.5).all()
+
+
+def test_resistance_off_stops_lobbying_but_resentment_still_resists():
+    def run(resistance: bool, neglect: bool) -> MissionModel:
+        cfg = with_overrides(Config(), {"resistance.enabled": resistance, "neglect.enabled": neglect,
+                                        "portfolio.overlap": 1.0, "time.steps": 96})
+        return MissionModel(cfg, seed=SEEDS[0]).run()
+
+    resentful, neither = run(False, True), run(False, False)
+    assert not resentful.actors.lobbying.any()
+    assert resentful.summary()["mean_resistance"] > 0 and neither.summary()["mean_resistance"] == 0
+    assert resentful.summary()["progress_auc"] < neither.summary()["progress_auc"]
+    assert resentful.summary()["mean_resistance"] < run(True, True).summary()["mean_resistance"]
