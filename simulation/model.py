@@ -47,7 +47,7 @@ class MissionModel(mesa.Model):
         self.lead_ministry = np.array([s[0] for s in sets])
         if not config.momentum.enabled:
             self.missions.momentum[:] = NEUTRAL_MOMENTUM
-        self.missions.legitimacy = self.actors.support.mean(axis=0)  # the social licence a mission starts with
+        self.missions.legitimacy = opinion.legitimacy(self.actors.support)  # the licence a mission starts with
         self._create_agents()
         self.recorder = Recorder(config.time.steps, pf.count, self.actors.kind.size, agents=agent_data)
         self.datacollector = mesa.DataCollector(model_reporters=metrics.MODEL_REPORTERS)
@@ -214,7 +214,7 @@ class MissionModel(mesa.Model):
                                         c.ramifications.erosion)
         support = mob.approach(a.support, target, 0.1)
         a.support = opinion.social_influence(support, a.adjacency, a.degree, c.network.influence)
-        m.legitimacy = a.support.mean(axis=0)
+        m.legitimacy = opinion.legitimacy(a.support)
         if c.gap.enabled:
             gap = opinion.credibility_gap(m.credibility, c.gap.credibility_floor) * (self.month > c.ambition.grace)
             a.cynicism = opinion.update_cynicism(a.cynicism, a.exposure, gap, m.live, c.gap.rate, c.gap.decay)

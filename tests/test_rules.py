@@ -139,6 +139,10 @@ def test_resentment_grows_only_outside_missions_and_with_concentration():
 
 
 # ---------------------------------------------------------------- opinion
+def test_legitimacy_is_citizens_mean_support_per_mission():
+    assert_allclose(opinion.legitimacy(np.array([[0.2, 1.0], [0.6, 0.0]])), [0.4, 0.5])
+
+
 def test_support_target_erodes_for_affected_citizens():
     t = opinion.support_target(np.array([0.8]), np.array([0.0, 0.5]), np.array([[0.0], [1.0]]),
                                np.array([0.5]), 0.6)

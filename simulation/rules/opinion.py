@@ -16,6 +16,11 @@ def support_target(appeal_, cynicism, affected, side_effects, erosion):
     return np.clip(base - erosion * affected * side_effects[None, :], 0.0, 1.0)
 
 
+def legitimacy(support):
+    """Each mission's social licence: citizens' mean support for it."""
+    return support.mean(axis=0)
+
+
 def social_influence(support, adjacency, degree, weight):
     """Citizens move towards their neighbours' mean support (``adjacency`` is sparse CSR)."""
     neighbours = (adjacency @ support) / degree[:, None]
