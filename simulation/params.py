@@ -146,7 +146,7 @@ class Choice(Section):
 
     overtime: float = param(1.5, ge=1.0, le=3.0, unit="capacity", doc="Most an actor can work in a month, relative to its sustainable capacity")
     slack: float = share(0.1, "Share of capacity an actor leaves unused when no mission calls on it")
-    base_pull: float = param(-2.0, ge=-10.0, le=10.0, unit="utility", doc="Utility of mission work before any driver, relative to business as usual")
+    base_pull: float = param(-2.5, ge=-10.0, le=10.0, unit="utility", doc="Utility of mission work before any driver, relative to business as usual")
     capacity_spread: float = param(0.3, ge=0.0, le=2.0, unit="log sd", doc="Spread of actors' sustainable capacity (lognormal, mean 1)")
 
 
@@ -171,7 +171,7 @@ class Commitment(Switchable):
 
     trust: float = share(0.5, "Institutional trust that lets leadership mobilise (lowered by each actor's cynicism)")
     commitment_weight: float = param(1.5, ge=0.0, le=10.0, unit="utility", doc="Pull of formal commitment on actors")
-    leadership_weight: float = param(1.5, ge=0.0, le=10.0, unit="utility", doc="Pull of leadership, times the actor's trust")
+    leadership_weight: float = param(2.5, ge=0.0, le=10.0, unit="utility", doc="Pull of leadership, times the actor's trust")
     budget_weight: float = share(0.6, "How far state funders' release of money follows formal commitment")
 
 
@@ -194,7 +194,7 @@ class Attention(Switchable):
     crowding: float = share(0.3, "How far concurrent missions compete for the same attention (0: each a separate claim; 1: one shared claim)")
     salience_decay: float = param(0.05, ge=0.0, le=5.0, unit="utility per extra mission", doc="Pull each mission loses per other live mission ('too many priorities')")
     fatigue_weight: float = param(3.0, ge=0.0, le=20.0, unit="utility", doc="Pull of rest per unit fatigue")
-    fatigue_build: float = per_month(0.15, "Fatigue gained per unit of strain above capacity")
+    fatigue_build: float = per_month(0.2, "Fatigue gained per unit of strain above capacity")
     fatigue_recovery: float = per_month(0.08, "Fatigue shed per unit of spare capacity, slowed by fatigue itself")
     money_relief: float = share(0.2, "Share of the strain of mission work that full funding takes away (staff, tools)")
     progress_relief: float = share(0.1, "Share of the strain of mission work that visible progress takes away")
@@ -255,7 +255,7 @@ class LockIn(Switchable):
     review_interval: int = param(24, ge=1, le=2400, unit="months", doc="Months between reviews")
     on_track: float = share(0.5, "A review abandons a mission below this share of the linear path to its goal")
     hold: float = share(0.97, "Monthly persistence of a funder's allocation once it sees a mission is past its purpose")
-    problem_hazard: float = per_month(0.003, "Monthly chance that the world moves on and the problem goes away")
+    problem_hazard: float = per_month(0.001, "Monthly chance that the world moves on and the problem goes away")
 
 
 class Ramifications(Switchable):
@@ -274,7 +274,7 @@ class Gap(Switchable):
 
     Off: cynicism stays at each actor's initial disposition."""
 
-    credibility_floor: float = share(0.7, "Resources/needs ratio below which cynicism grows")
+    credibility_floor: float = share(0.9, "Resources/needs ratio below which cynicism grows")
     rate: float = per_month(0.05, "Cynicism gained per unit credibility gap")
     decay: float = per_month(0.01, "Monthly fading of cynicism back to each actor's disposition")
     cynicism_weight: float = param(2.0, ge=0.0, le=10.0, unit="utility", doc="Pull of mission work lost per unit cynicism")
@@ -286,7 +286,7 @@ class NewVoices(Switchable):
     Off: challengers and citizens engage like the usual players, whatever the inclusion."""
 
     inclusion: float = share(0.5, "Respect and room given to challengers and citizens")
-    respect_weight: float = param(3.0, ge=0.0, le=20.0, unit="utility", doc="Pull on new voices per unit of inclusion above or below 0.5")
+    respect_weight: float = param(2.0, ge=0.0, le=20.0, unit="utility", doc="Pull on new voices per unit of inclusion above or below 0.5")
     citizen_weight: float = share(0.25, "Share of mission work citizens can bring when engaged")
     challenger_weight: float = share(0.5, "Share of firms' mission work that challengers can bring")
     challenger_insight: float = param(1.0, ge=0.0, le=10.0, unit="multiplier", doc="Extra radical productivity challengers bring")
