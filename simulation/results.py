@@ -221,7 +221,7 @@ def summary_table(runs: pd.DataFrame, missions: pd.DataFrame) -> pd.DataFrame:
     """Per mission across replicates: share achieved, months to goal, final progress, spend (medians)."""
     if missions.empty:
         return pd.DataFrame()
-    grouped = missions.groupby("name", sort=False, observed=True)
+    grouped = missions.groupby("mission_name", sort=False, observed=True)
     table = pd.DataFrame({
         "achieved": grouped["achieved"].mean(),
         "months to goal": grouped["time_to_goal"].median(),
