@@ -17,13 +17,15 @@ import pandas as pd
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from simulation import locations
 from simulation.metrics import OUTCOMES
 from simulation.params import Config, Section, bounds, field_of, param, with_overrides
 from simulation.rng import int_seed, replicate_seeds
 from simulation.runner import RunSpec
 from simulation.scenario import ScenarioError, expected, resolve
 
-EXPERIMENT_DIR = Path(__file__).resolve().parent.parent / "experiments"
+EXPERIMENT_DIR = locations.shipped("experiments")
+"""The shipped experiment files; names are looked up in the user's directories first (``simulation.locations``)."""
 
 
 class DesignKind(StrEnum):
@@ -127,13 +129,12 @@ def describe_error(error: dict) -> str:
 
 def _locate(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
-    candidates = [Path(text)] if text.endswith((".yaml", ".yml")) or "/" in text else \
-        [EXPERIMENT_DIR / f"{text}{suffix}" for suffix in (".yaml", ".yml")]
-    for path in candidates:
-        if path.is_file():
-            return path
-    available = ", ".join(sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))) or "none"
-    raise ScenarioError(f"{candidates[0]}: experiment not found; available: {available}")
+    by_path = text.endswith(locations.SUFFIXES) or "/" in text
+    path = Path(text) if by_path else locations.find("experiments", text)
+    if path is not None and path.is_file():
+        return path
+    available = ", ".join(p.stem for p in locations.files("experiments")) or "none"
+    raise ScenarioError(f"{text if by_path else text + '.yaml'}: experiment not found; available: {available}")
 
 
 def _check_values(experiment: Experiment, base: Config, path: Path) -> Config:
