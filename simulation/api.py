@@ -155,7 +155,7 @@ def manifest(batch: Batch, runs: list[RunResult], workers: int, argv: list[str] 
              for p in sorted(stage.rglob("*")) if p.is_file() and not p.name.startswith(".")}
     per_run = [r.wall_s for r in runs]
     return {
-        "format": 1,
+        "format": store.FORMAT,
         "scenario": config.name,
         "description": config.description,
         "inputs": [{"path": _shown(s.path), "sha256": s.sha256} for s in batch.resolved.sources],

@@ -221,7 +221,8 @@ def specs(experiment: Experiment, base: Config, points: pd.DataFrame, runs: pd.D
     for row in runs.itertuples(index=False):
         if row.point not in configs:
             configs[row.point] = with_overrides(base, point_values(points, row.point))
-        yield RunSpec(row.run_id, experiment.name, int(row.replicate), int(row.seed), configs[row.point])
+        yield RunSpec(row.run_id, experiment.name, int(row.replicate), int(row.seed), configs[row.point],
+                      point=int(row.point))
 
 
 def point_values(points: pd.DataFrame, point: int) -> dict[str, Any]:

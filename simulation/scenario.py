@@ -156,6 +156,12 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def parameters(config: Config) -> dict[str, Any]:
+    """Every parameter by dotted key (name, description and seed left out, and optional values left unset)."""
+    values = flatten(config.model_dump(mode="json", exclude={"name", "description", "seed"}))
+    return {key: value for key, value in values.items() if value is not None and value != []}
+
+
 def changed_parameters(config: Config) -> dict[str, Any]:
     """Dotted keys whose values differ from the schema's defaults (name, description and seed left out)."""
     ours = flatten(config.model_dump(mode="json", exclude={"name", "description", "seed"}))

@@ -152,6 +152,10 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_finishes(tmp_path, monkeypa
     assert status == {"total": 8, "done": 4, "failed": 4, "pending": 0}  # replicate 1 at each of 4 points
     assert "injected failure" in next((result.path / "failed").glob("*.txt")).read_text()
     assert result.runs()["replicate"].eq(0).all()
+    table = runs_table(result.path)  # failed runs keep a row, with the traceback and no outcomes
+    failed = table[table["error"].notna()]
+    assert len(failed) == 4 and failed["replicate"].eq(1).all() and failed["mean_progress"].isna().all()
+    assert failed["error"].str.contains("injected failure").all() and (result.path / "parts").is_dir()
     monkeypatch.setattr(runner, "MissionModel", Flaky.__mro__[1])
     again = sweeps.resume(result.path, retry_failed=True, progress=False)
     assert again.status() == {"total": 8, "done": 8, "failed": 0, "pending": 0}
