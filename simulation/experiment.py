@@ -39,10 +39,11 @@ SAMPLED = (DesignKind.LHS, DesignKind.SOBOL, DesignKind.MORRIS)
 
 
 class Factor(Section):
-    """Values of one dotted key: ``levels`` for a factorial design, ``range`` for sampled designs."""
+    """Values of one dotted key: ``levels`` (any design; sampled designs draw them with equal chances) or,
+    for a numeric key in a sampled design, ``range`` (whole numbers are drawn with equal chances too)."""
 
-    levels: list[Any] | None = Field(None, description="Values to try (factorial designs)")
-    range: tuple[float, float] | None = Field(None, description="[low, high] to sample (LHS, Sobol, Morris)")
+    levels: list[Any] | None = Field(None, description="Values to try (factorial) or to draw from (sampled designs)")
+    range: tuple[float, float] | None = Field(None, description="[low, high] of a number to sample (LHS, Sobol, Morris)")
 
     @model_validator(mode="after")
     def _one_of(self) -> Factor:
@@ -83,8 +84,6 @@ class Experiment(Section):
             raise ValueError("factors: expected at least one factor")
         sampled = self.design.kind in SAMPLED
         for key, factor in self.factors.items():
-            if sampled and factor.range is None:
-                raise ValueError(f"factors.{key}: a {self.design.kind} design needs a range, not levels")
             if not sampled and factor.levels is None:
                 raise ValueError(f"factors.{key}: a factorial design needs levels, not a range")
         if self.design.kind is DesignKind.SOBOL and self.design.samples & (self.design.samples - 1):
@@ -95,9 +94,45 @@ class Experiment(Section):
         return self
 
     def problem(self) -> dict:
-        """The SALib problem of a sampled design."""
+        """The SALib problem of a sampled design, on the scale it is sampled on: a whole-number range
+        [lo, hi] as [lo, hi + 1) and n levels as [0, n), each floored afterwards, so every value gets
+        an equal share of the unit interval (rounding gave the end values half a share)."""
         names = list(self.factors)
-        return {"num_vars": len(names), "names": names, "bounds": [list(self.factors[n].range) for n in names]}
+        return {"num_vars": len(names), "names": names, "bounds": [sampling_bounds(self.factors[n], n) for n in names]}
+
+
+def whole(key: str) -> bool:
+    """Whether the schema field behind ``key`` holds whole numbers."""
+    annotation = field_of(key).annotation
+    return (set(getattr(annotation, "__args__", (annotation,))) - {type(None)}) == {int}
+
+
+def numeric(key: str) -> bool:
+    annotation = field_of(key).annotation
+    kinds = set(getattr(annotation, "__args__", (annotation,))) - {type(None)}
+    return bool(kinds) and kinds <= {int, float}
+
+
+def sampling_bounds(factor: Factor, key: str) -> list[float]:
+    if factor.levels is not None:
+        return [0.0, float(len(factor.levels))]
+    low, high = factor.range
+    return [low, high + 1.0] if whole(key) else [low, high]
+
+
+def decode(experiment: Experiment, values: np.ndarray) -> pd.DataFrame:
+    """Sampled values (on the scale of ``problem``) as factor values: numbers, whole numbers or levels."""
+    columns = {}
+    for i, (key, factor) in enumerate(experiment.factors.items()):
+        low, high = sampling_bounds(factor, key)
+        if factor.levels is not None:
+            picks = np.clip(np.floor(values[:, i]), 0, len(factor.levels) - 1).astype(int)
+            columns[key] = pd.Series([factor.levels[k] for k in picks])
+        elif whole(key):
+            columns[key] = pd.Series(np.clip(np.floor(values[:, i]), low, high - 1).astype(int))
+        else:
+            columns[key] = pd.Series(values[:, i])
+    return pd.DataFrame(columns)
 
 
 # ------------------------------------------------------------------ loading
@@ -157,6 +192,12 @@ def _check_values(experiment: Experiment, base: Config, path: Path) -> Config:
     for key, factor in experiment.factors.items():
         lo, hi = bounds(field_of(key))
         if factor.range is not None:
+            if not numeric(key):
+                problems.append(f"{path}: factors.{key}.range: {key} is not a number; give levels instead "
+                                f"(such as [true, false] or the choices to draw from)")
+                continue
+            if whole(key) and not all(float(v).is_integer() for v in factor.range):
+                problems.append(f"{path}: factors.{key}.range: expected whole numbers (got {list(factor.range)})")
             if (lo is not None and factor.range[0] < lo) or (hi is not None and factor.range[1] > hi):
                 problems.append(f"{path}: factors.{key}.range: expected within the schema's bounds "
                                 f"[{lo}, {hi}] (got {list(factor.range)})")
@@ -175,28 +216,27 @@ def _check_values(experiment: Experiment, base: Config, path: Path) -> Config:
 def design_points(experiment: Experiment) -> pd.DataFrame:
     """One row per design point, one column per factor (dotted key), index named ``point``."""
     names = list(experiment.factors)
-    kind, d = experiment.design.kind, experiment.design
+    kind = experiment.design.kind
     if kind is DesignKind.FACTORIAL:
         grids = np.meshgrid(*[np.arange(len(experiment.factors[n].levels)) for n in names], indexing="ij")
         rows = {n: [experiment.factors[n].levels[i] for i in g.ravel()] for n, g in zip(names, grids, strict=True)}
         points = pd.DataFrame(rows)
     else:
-        from SALib.sample import latin, morris, sobol
-
-        seed = int_seed(experiment.seed, "design")
-        problem = experiment.problem()
-        if kind is DesignKind.LHS:
-            values = latin.sample(problem, d.samples, seed=seed)
-        elif kind is DesignKind.SOBOL:
-            values = sobol.sample(problem, d.samples, calc_second_order=False, seed=seed)
-        else:
-            values = morris.sample(problem, d.samples, num_levels=d.levels, seed=seed)
-        points = pd.DataFrame(values, columns=names)
-        for n in names:
-            if field_of(n).annotation is int:
-                points[n] = points[n].round().astype(int)
+        points = decode(experiment, sample(experiment))
     points.index.name = "point"
     return points
+
+
+def sample(experiment: Experiment) -> np.ndarray:
+    """The seeded SALib sample of a sampled design, on the scale of ``experiment.problem()``."""
+    from SALib.sample import latin, morris, sobol
+
+    d, seed, problem = experiment.design, int_seed(experiment.seed, "design"), experiment.problem()
+    if d.kind is DesignKind.LHS:
+        return latin.sample(problem, d.samples, seed=seed)
+    if d.kind is DesignKind.SOBOL:
+        return sobol.sample(problem, d.samples, calc_second_order=False, seed=seed)
+    return morris.sample(problem, d.samples, num_levels=d.levels, seed=seed)
 
 
 def run_id(point: int, replicate: int) -> str:
