@@ -148,12 +148,18 @@ def load_experiment(name_or_path: str | Path) -> tuple[Experiment, Config, Path]
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of experiment keys at the top level")
     data.setdefault("name", path.stem)
+    return (*validate(data, path), path)
+
+
+def validate(data: dict | Experiment, label: str | Path = "experiment") -> tuple[Experiment, Config]:
+    """The validated experiment (from a file's data, a dict or an ``Experiment``) and its fixed base config;
+    problems name ``label`` and the key path. Raises ScenarioError."""
     try:
-        experiment = Experiment.model_validate(data)
+        experiment = Experiment.model_validate(data if isinstance(data, dict) else data.model_dump())
     except ValidationError as exc:
-        raise ScenarioError([f"{path}: {describe_error(error)}" for error in exc.errors()]) from None
+        raise ScenarioError([f"{label}: {describe_error(error)}" for error in exc.errors()]) from None
     base = resolve(experiment.scenario).config
-    return experiment, _check_values(experiment, base, path), path
+    return experiment, _check_values(experiment, base, label)
 
 
 def describe_error(error: dict) -> str:
@@ -172,7 +178,7 @@ def _locate(name_or_path: str | Path) -> Path:
     raise ScenarioError(f"{text if by_path else text + '.yaml'}: experiment not found; available: {available}")
 
 
-def _check_values(experiment: Experiment, base: Config, path: Path) -> Config:
+def _check_values(experiment: Experiment, base: Config, path: str | Path) -> Config:
     """Check every factor value and fixed override against the schema; return the fixed base config."""
     problems = []
     for key in (*experiment.factors, *experiment.fixed):

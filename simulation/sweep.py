@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from simulation import results as store
-from simulation.experiment import Experiment, design_points, load_experiment, plan, specs
+from simulation.experiment import Experiment, design_points, load_experiment, plan, specs, validate
 from simulation.params import Config
 from simulation.runner import Progress, RunResult, run_one, worker_context
 
@@ -89,9 +90,15 @@ class Sweep:
         return runs[runs["error"].isna()].reset_index(drop=True) if "error" in runs else runs
 
     def steps(self) -> pd.DataFrame:
-        if (self.path / "steps.parquet").is_file():
-            return pd.read_parquet(self.path / "steps.parquet")
-        return self._gather("steps")
+        return self._table("steps")
+
+    def missions(self) -> pd.DataFrame:
+        return self._table("missions")
+
+    def _table(self, part: str) -> pd.DataFrame:
+        if (self.path / f"{part}.parquet").is_file():
+            return pd.read_parquet(self.path / f"{part}.parquet")
+        return self._gather(part)
 
     def _gather(self, part: str) -> pd.DataFrame:
         files = sorted((self.path / "parts" / part).glob("*.parquet"))
@@ -101,18 +108,25 @@ class Sweep:
 
 
 # ------------------------------------------------------------------ entry points
-def start(experiment_path: str | Path, out: str | Path | None = None, *, workers: int = 1,
+def start(experiment_path: str | Path | Experiment | dict, out: str | Path | None = None, *, workers: int = 1,
           scheduler: str | None = None, dask_local: bool = False, progress: bool = True,
           argv: list[str] | None = None, keep_parts: bool = False) -> Sweep:
-    """Validate an experiment, lay out its sweep directory and run it."""
-    experiment, base, source = load_experiment(experiment_path)
+    """Validate an experiment (a file, or an ``Experiment`` or dict from Python), lay out its sweep directory
+    and run it."""
+    if isinstance(experiment_path, Experiment | dict):
+        experiment, base = validate(experiment_path)
+        text = yaml.safe_dump(experiment.model_dump(mode="json"), sort_keys=False)
+        source = None
+    else:
+        experiment, base, source = load_experiment(experiment_path)
+        text = source.read_text(encoding="utf-8")
     path = Path(out) if out is not None else store.default_run_dir(experiment.name, root="results")
     if path.exists() and any(path.iterdir()):
         raise store.OutputError(f"{path}: already exists and is not empty; use `missions resume {path}` "
                                 f"to finish a sweep there, or choose a new directory")
     points = design_points(experiment)
     path.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, path / "experiment.yaml")
+    store.atomic_write(path / "experiment.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     store.write_json(experiment.model_dump(mode="json"), path / "experiment.json")
     store.atomic_write(path / "base_config.json", lambda tmp: tmp.write_text(base.model_dump_json(indent=2)))
     store.write_table(points.reset_index(), path / "design.parquet")
@@ -120,7 +134,7 @@ def start(experiment_path: str | Path, out: str | Path | None = None, *, workers
     store.write_json({
         "format": store.FORMAT, "kind": "sweep", "experiment": experiment.name, "state": "running",
         "created": store.utc_now(),
-        "input": {"path": str(source), "sha256": store.sha256(source)},
+        "input": {"path": str(source) if source else None, "sha256": store.sha256(path / "experiment.yaml")},
         "design": {"kind": experiment.design.kind.value, "points": len(points),
                    "replicates": experiment.replicates, "runs": len(points) * experiment.replicates},
         "root_seed": experiment.seed, "command": argv if argv is not None else sys.argv,

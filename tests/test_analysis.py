@@ -42,3 +42,22 @@ def test_every_design_gets_a_factor_ranking(design):
     assert ranked.loc["portfolio.count", "rank"] == 1 and ranked.loc["lockin.rule", "rank"] == 2
     assert ranked.loc["portfolio.count", "value"] > 3 * ranked.loc["lockin.rule", "value"]
     assert set(table["index"]) == {"pawn_median", "pawn_maximum"} and table["value"].between(0, 1).all()
+
+
+def test_run_experiment_from_a_dict_returns_its_tables_and_analysis(tmp_path):
+    from simulation import run_experiment
+    from simulation.analysis import summarise
+    from simulation.scenario import ScenarioError
+
+    study = {"scenario": "baseline", "replicates": 2, "seed": 3, "steps": 12, "design": {"kind": "lhs", "samples": 10},
+             "factors": {"portfolio.count": {"range": [1, 4]}, "lockin.rule": {"levels": ["none", "sunset"]}},
+             "outputs": ["mean_progress", "achieved_share"]}
+    sweep = run_experiment(study, tmp_path / "study")
+    assert len(sweep.runs()) == 20 and len(sweep.missions()) == sweep.runs()["missions"].sum()
+    assert (sweep.path / "experiment.yaml").is_file() and sweep.experiment.name == "experiment"
+    result = summarise(sweep)
+    assert set(result.rankings["factor"]) == {"portfolio.count", "lockin.rule"}
+    assert len(result.point_means) == 10 and isinstance(result.prim, pd.DataFrame)
+    with pytest.raises(ScenarioError, match=r"experiment: factors\.portfolio\.count\.range"):
+        run_experiment({**study, "factors": {"portfolio.count": {"range": [0, 4]}}}, tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
