@@ -171,6 +171,7 @@ def tables(results: list[RunResult]) -> dict[str, pd.DataFrame]:
     done = [r for r in results if r.ok]
     frames = {name: _concat([getattr(r, name) for r in done]) for name in ("steps", "actors", "missions")}
     runs = pd.DataFrame([{**r.row, "error": r.error} for r in results])
+    runs["error"] = runs["error"].astype("str")  # text, missing where the run succeeded, as Parquet reads it back
     frames["runs"] = runs
     return frames
 
