@@ -2,8 +2,10 @@
 
 Sensitivity indices (Sobol, Morris) are computed on replicate means per design
 point, so stochastic noise is averaged out before SALib sees the outcomes; a
-warning says when the replicates are too few for that to work. PRIM finds the
-factor ranges in which an outcome falls on the wrong side of a threshold.
+warning says when the replicates are too few for that to work. Every design,
+factorial and LHS included, also gets a factor ranking (SALib's moment-independent
+PAWN index on the runs). PRIM finds the factor ranges in which an outcome falls on the
+wrong side of a threshold. The functions return DataFrames; ``analyze`` writes them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from simulation.experiment import DesignKind
+from simulation.experiment import DesignKind, Experiment, sample
 from simulation.plots import COLOURS, draw_bands, panels, save
 from simulation.results import atomic_write
 from simulation.sweep import Sweep
@@ -85,7 +87,7 @@ def sensitivity(sweep: Sweep, runs: pd.DataFrame, outputs: list[str]) -> Sensiti
                 result = sobol.analyze(problem, means, calc_second_order=False, seed=seed)
                 pairs = (("S1", "S1_conf"), ("ST", "ST_conf"))
             else:
-                x = sweep.points[factors].to_numpy(dtype=float)
+                x = sample(sweep.experiment)  # the grid SALib drew, before levels and whole numbers were decoded
                 result = morris.analyze(problem, x, means, num_levels=sweep.experiment.design.levels, seed=seed)
                 pairs = (("mu_star", "mu_star_conf"), ("sigma", None))
         for index, conf in pairs:
@@ -94,6 +96,46 @@ def sensitivity(sweep: Sweep, runs: pd.DataFrame, outputs: list[str]) -> Sensiti
                              "value": float(result[index][i]),
                              "conf": float(result[conf][i]) if conf else np.nan})
     return Sensitivity(pd.DataFrame(rows), warnings)
+
+
+def factor_codes(experiment: Experiment, runs: pd.DataFrame) -> np.ndarray:
+    """Factor values as numbers: numeric values as they are, other levels (switches, choices) by position."""
+    columns = []
+    for key, factor in experiment.factors.items():
+        values = runs[key]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            columns.append(values.to_numpy(dtype=float))
+        else:
+            columns.append(pd.Categorical(values, categories=list(dict.fromkeys(factor.levels))).codes.astype(float))
+    return np.column_stack(columns)
+
+
+def rankings(sweep: Sweep, runs: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:
+    """Factor ranking for any design, factorial and LHS included: SALib's PAWN index (moment-independent:
+    the Kolmogorov-Smirnov distance between the outcome's distribution with a factor held in a slice and
+    without; median and maximum over 10 slices) on every run. Rows: output, factor, index, value, rank
+    (1 = most influential by the median)."""
+    from SALib.analyze import pawn
+
+    experiment = sweep.experiment
+    x = factor_codes(experiment, runs)
+    problem = {"num_vars": x.shape[1], "names": list(experiment.factors),
+               "bounds": [[float(c.min()), float(c.max()) + 1e-9] for c in x.T]}
+    rows = []
+    for output in outputs:
+        y = runs[output].to_numpy(dtype=float)
+        ok = np.isfinite(y)
+        if ok.sum() < 20 or np.ptp(y[ok]) == 0:  # too few runs, or a flat outcome: nothing to rank
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = pawn.analyze(problem, x[ok], y[ok], S=10, seed=experiment.seed % 2**32 or 1)
+        for i, factor in enumerate(problem["names"]):
+            rows += [{"output": output, "factor": factor, "index": f"pawn_{stat}", "value": float(result[stat][i])}
+                     for stat in ("median", "maximum")]
+    table = pd.DataFrame(rows, columns=["output", "factor", "index", "value"])
+    by_median = table[table["index"] == "pawn_median"]
+    ranks = by_median.assign(rank=by_median.groupby("output")["value"].rank(ascending=False, method="min"))
+    return table.merge(ranks[["output", "factor", "rank"]], on=["output", "factor"], how="left")
 
 
 # ------------------------------------------------------------------ PRIM
@@ -146,12 +188,14 @@ def prim(x: pd.DataFrame, flagged: np.ndarray, alpha: float = 0.05, min_support:
                     continue
                 density = flagged[keep].mean()
                 if best is None or density > best[0]:
-                    best = (density, keep)
+                    best = (density, keep, i, side)
         if best is None or best[0] <= flagged[inside].mean():
             break
-        density, inside = best
-        limits = {c: (float(values[inside, i].min()), float(values[inside, i].max()))
-                  for i, c in enumerate(numeric.columns)}
+        density, inside, i, side = best
+        # only the peeled factor's limit moves: the others keep theirs, however their values thin out inside
+        column, (low, high) = numeric.columns[i], limits[numeric.columns[i]]
+        kept = values[inside, i]
+        limits[column] = (float(kept.min()), high) if side == "low" else (low, float(kept.max()))
         steps.append((dict(limits), flagged[inside].sum() / total, density, inside.mean()))
     trajectory = pd.DataFrame([{"coverage": c, "density": d, "support": s} for _, c, d, s in steps])
     eligible = [k for k, (_, c, _, _) in enumerate(steps) if c >= min_coverage] or [0]
@@ -236,14 +280,57 @@ def sensitivity_figure(table: pd.DataFrame, title: str) -> Figure:
 
 
 # ------------------------------------------------------------------ report
-def analyze(path: Path | str, outputs: list[str] | None = None, prim_thresholds: list[str] | None = None) -> Path:
-    """Write ``report.md`` and its figures into ``<sweep>/analysis/``; returns the report's path."""
-    sweep = Sweep.open(path)
+@dataclass
+class Analysis:
+    """The tables of a sweep's analysis; ``analyze`` writes them with the figures and the report."""
+
+    sweep: Sweep
+    runs: pd.DataFrame  # the successful runs
+    outputs: list[str]
+    point_means: pd.DataFrame  # per design point: factor values, replicate mean and sd of each output
+    rankings: pd.DataFrame  # output, factor, index (pawn_median, pawn_maximum), value, rank: every design
+    sensitivity: Sensitivity | None  # Sobol or Morris indices, for those designs
+    prim: pd.DataFrame  # threshold, flagged, runs, coverage, density, support, factor, low, high, restricted
+
+
+def summarise(path: Path | str | Sweep, outputs: list[str] | None = None,
+              prim_thresholds: list[str] | None = None) -> Analysis:
+    """Every table of a sweep's analysis, as DataFrames; nothing is written."""
+    sweep = path if isinstance(path, Sweep) else Sweep.open(path)
     runs = sweep.runs()
     if runs.empty:
         raise ValueError(f"{sweep.path}: no finished runs to analyse")
     outputs = outputs or sweep.experiment.outputs
     thresholds = [parse_threshold(t) for t in prim_thresholds or []] or [_default_threshold(runs, outputs)]
+    factors = list(sweep.points.columns)
+    return Analysis(sweep, runs, outputs, point_means(runs, factors, outputs), rankings(sweep, runs, outputs),
+                    sensitivity(sweep, runs, outputs), prim_table(runs, factors, thresholds))
+
+
+def prim_table(runs: pd.DataFrame, factors: list[str], thresholds: list[tuple[str, str, float]]) -> pd.DataFrame:
+    """One row per (threshold, numeric factor) of the PRIM box found for it; ``restricted`` marks the
+    factors whose range the box narrows (the others span the whole design)."""
+    rows = []
+    numeric = runs[factors].select_dtypes("number")
+    for outcome, op, value in thresholds:
+        flagged = flag_cases(runs[outcome], op, value)
+        head = {"threshold": f"{outcome} {op} {value:g}", "flagged": int(flagged.sum()), "runs": len(flagged)}
+        if flagged.sum() == 0 or flagged.all() or numeric.empty:
+            rows.append(head)
+            continue
+        box = prim(numeric, flagged)
+        for factor, (low, high) in box.limits.items():
+            full = (float(numeric[factor].min()), float(numeric[factor].max()))
+            rows.append({**head, "coverage": box.coverage, "density": box.density, "support": box.support,
+                         "factor": factor, "low": low, "high": high, "restricted": (low, high) != full})
+    return pd.DataFrame(rows, columns=["threshold", "flagged", "runs", "coverage", "density", "support", "factor",
+                                       "low", "high", "restricted"])
+
+
+def analyze(path: Path | str, outputs: list[str] | None = None, prim_thresholds: list[str] | None = None) -> Path:
+    """Write ``report.md``, its figures and tables into ``<sweep>/analysis/``; returns the report's path."""
+    result = summarise(path, outputs, prim_thresholds)
+    sweep, runs, outputs = result.sweep, result.runs, result.outputs
     factors = list(sweep.points.columns)
     out = sweep.path / "analysis"
     out.mkdir(exist_ok=True)
@@ -260,33 +347,43 @@ def analyze(path: Path | str, outputs: list[str] | None = None, prim_thresholds:
     for output in outputs:
         save(outcome_figure(runs, factors, output, name), out / f"outcome-{output}.png")
         lines += [f"### {output}", "", f"![{output}](outcome-{output}.png)", ""]
-    means = point_means(runs, factors, outputs)
+    means = result.point_means
     lines += ["### Point means", "", _markdown(means.head(40)), ""]
     if len(means) > 40:
         lines += [f"({len(means) - 40} more points in `analysis/point_means.csv`)", ""]
     atomic_write(out / "point_means.csv", lambda tmp: means.to_csv(tmp))
-    result = sensitivity(sweep, runs, outputs)
-    if result is not None:
+    lines += ["## Factor ranking", "", "SALib's PAWN index on every run (moment-independent: how far the outcome's "
+              "distribution moves when a factor is held within a slice of its range; median and maximum over "
+              "10 slices, 0 to 1).", ""]
+    ranked = result.rankings
+    atomic_write(out / "rankings.csv", lambda tmp: ranked.to_csv(tmp, index=False))
+    if ranked.empty:
+        lines += ["Too few runs (under 20) or flat outcomes: no ranking.", ""]
+    else:
+        wide = ranked.pivot_table(index=["output", "rank", "factor"], columns="index", values="value")
+        lines += [_markdown(wide.round(3)), ""]
+    found = result.sensitivity
+    if found is not None:
         lines += ["## Sensitivity", ""]
-        lines += [f"> Warning: {w}" for w in result.warnings] + ([""] if result.warnings else [])
-        if not result.table.empty:
-            save(sensitivity_figure(result.table, name), out / "sensitivity.png")
-            atomic_write(out / "sensitivity.csv", lambda tmp: result.table.to_csv(tmp, index=False))
-            wide = result.table.pivot_table(index=["output", "factor"], columns="index", values=["value", "conf"])
+        lines += [f"> Warning: {w}" for w in found.warnings] + ([""] if found.warnings else [])
+        if not found.table.empty:
+            save(sensitivity_figure(found.table, name), out / "sensitivity.png")
+            atomic_write(out / "sensitivity.csv", lambda tmp: found.table.to_csv(tmp, index=False))
+            wide = found.table.pivot_table(index=["output", "factor"], columns="index", values=["value", "conf"])
             lines += ["![sensitivity](sensitivity.png)", "", _markdown(wide.round(3)), ""]
     lines += ["## Scenario discovery (PRIM)", ""]
-    for outcome, op, value in thresholds:
-        flagged = flag_cases(runs[outcome], op, value)
-        lines += [f"### Runs with {outcome} {op} {value:g}: {flagged.sum()} of {len(flagged)}", ""]
-        numeric = runs[factors].select_dtypes("number")
-        if flagged.sum() == 0 or flagged.all() or numeric.empty:
+    atomic_write(out / "prim.csv", lambda tmp: result.prim.to_csv(tmp, index=False))
+    for threshold, rows in result.prim.groupby("threshold", sort=False):
+        first = rows.iloc[0]
+        lines += [f"### Runs with {threshold}: {first['flagged']} of {first['runs']}", ""]
+        if rows["factor"].isna().all():
             lines += ["No box: the threshold flags none or all runs, or no factor is numeric.", ""]
             continue
-        box = prim(numeric, flagged)
-        lines += [f"Box holding {box.coverage:.0%} of these runs, {box.density:.0%} of the runs inside it "
-                  f"are flagged ({box.support:.0%} of all runs lie inside):", ""]
-        lines += [f"- `{factor}` in [{lo:g}, {hi:g}]" for factor, (lo, hi) in box.limits.items()
-                  if (lo, hi) != (numeric[factor].min(), numeric[factor].max())] or ["- (the whole space)"]
+        lines += [f"Box holding {first['coverage']:.0%} of these runs, {first['density']:.0%} of the runs inside it "
+                  f"are flagged ({first['support']:.0%} of all runs lie inside):", ""]
+        restricted = rows[rows["restricted"].astype(bool)]
+        lines += [f"- `{r.factor}` in [{r.low:g}, {r.high:g}]" for r in restricted.itertuples()] or \
+                 ["- (the whole space)"]
         lines.append("")
     return atomic_write(out / "report.md", lambda tmp: tmp.write_text("\n".join(lines) + "\n", encoding="utf-8"))
 

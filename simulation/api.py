@@ -17,15 +17,19 @@ from collections.abc import Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from simulation import results as store
+from simulation.experiment import Experiment
 from simulation.params import Config
 from simulation.rng import replicate_seeds
 from simulation.runner import RunResult, RunSpec, make_specs, run_many
 from simulation.scenario import Resolved, ScenarioError, Source, changed_parameters, resolve
+
+if TYPE_CHECKING:
+    from simulation.sweep import Sweep
 
 MAX_REPLICATES = 100_000
 
@@ -95,6 +99,24 @@ def run_scenario(scenario: str | Path | Config, replicates: int = 1, seed: int |
     return run_batch(batch, workers=workers, out=out, progress=progress, plots=plots, executor=executor)
 
 
+def run_experiment(experiment: Experiment | Mapping[str, Any] | str | Path, out: str | Path | None = None, *,
+                   workers: int = 1, scheduler: str | None = None, dask_local: bool = False,
+                   progress: bool = False, keep_parts: bool = False) -> Sweep:
+    """Run a sweep, as ``missions sweep`` does, and return it; ``.runs()``, ``.steps()`` and ``.missions()``
+    are its tables and ``simulation.analysis.summarise(sweep)`` its analysis, all as DataFrames.
+
+    ``experiment`` is an ``Experiment``, a dict with the keys of an experiment file, or a name in
+    ``experiments/`` or a path. ``out`` is the sweep directory (default ``results/<name>/<timestamp>-<id>/``;
+    it must be new or empty). Raises ``ScenarioError`` on bad input, before anything is written.
+    """
+    from simulation import sweep
+
+    if isinstance(experiment, Mapping):
+        experiment = {"name": "experiment", **experiment}
+    return sweep.start(experiment, out, workers=workers, scheduler=scheduler, dask_local=dask_local,
+                       progress=progress, argv=[], keep_parts=keep_parts)
+
+
 def plan(scenario: str | Path | Config, replicates: int = 1, seed: int | None = None, steps: int | None = None,
          overrides: Mapping[str, Any] | None = None, *, origin: str = "overrides",
          layers: list[tuple[str, Mapping[str, Any]]] | None = None) -> Batch:
@@ -155,7 +177,7 @@ def manifest(batch: Batch, runs: list[RunResult], workers: int, argv: list[str] 
              for p in sorted(stage.rglob("*")) if p.is_file() and not p.name.startswith(".")}
     per_run = [r.wall_s for r in runs]
     return {
-        "format": 1,
+        "format": store.FORMAT,
         "scenario": config.name,
         "description": config.description,
         "inputs": [{"path": _shown(s.path), "sha256": s.sha256} for s in batch.resolved.sources],
@@ -198,4 +220,5 @@ def _collect(batch: Batch, runs: list[RunResult]) -> Results:
                    batch.seeds, failures=[(r.run_id, r.error) for r in runs if not r.ok])
 
 
-__all__ = ["Batch", "Results", "RunError", "ScenarioError", "Source", "plan", "run_batch", "run_scenario"]
+__all__ = ["Batch", "Results", "RunError", "ScenarioError", "Source", "plan", "run_batch", "run_experiment",
+           "run_scenario"]

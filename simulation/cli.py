@@ -111,11 +111,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------ list, show
 def cmd_list(args: argparse.Namespace) -> int:
-    from simulation.scenario import SCENARIO_DIR, list_scenarios
+    from simulation.locations import search_path
+    from simulation.scenario import list_scenarios
 
     rows = list_scenarios()
     if not rows:
-        print(f"no scenario files in {SCENARIO_DIR}")
+        print(f"no scenario files in {', '.join(map(str, search_path('scenarios'))) or 'any scenarios/ folder'}")
         return EXIT_OK
     width = max(len(name) for name, _ in rows)
     for name, description in rows:
@@ -152,10 +153,8 @@ def add_ui_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_ui(args: argparse.Namespace) -> int:
     try:
         from simulation import ui
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("simulation.ui",):
-            raise
-        print("error: the interactive UI (simulation.ui) is not part of this installation", file=sys.stderr)
+    except ModuleNotFoundError as exc:  # the [ui] extra is not installed
+        print(f"error: the interactive UI needs {exc.name}: pip install 'mission-ecosystems[ui]'", file=sys.stderr)
         return EXIT_FAILED
     result = ui.serve(host=args.host, port=args.port)
     return result if isinstance(result, int) else EXIT_OK
@@ -175,7 +174,10 @@ COMMANDS = (*COMMANDS, *SWEEP_COMMANDS)
 
 
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
+    from simulation import __version__
+
     parser = argparse.ArgumentParser(prog="missions", description="Simulate mission ecosystems (Mesa ABM).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in commands:
         command_parser = sub.add_parser(command.name, help=command.help, description=command.help)

@@ -17,13 +17,15 @@ import pandas as pd
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from simulation import locations
 from simulation.metrics import OUTCOMES
 from simulation.params import Config, Section, bounds, field_of, param, with_overrides
 from simulation.rng import int_seed, replicate_seeds
 from simulation.runner import RunSpec
 from simulation.scenario import ScenarioError, expected, resolve
 
-EXPERIMENT_DIR = Path(__file__).resolve().parent.parent / "experiments"
+EXPERIMENT_DIR = locations.shipped("experiments")
+"""The shipped experiment files; names are looked up in the user's directories first (``simulation.locations``)."""
 
 
 class DesignKind(StrEnum):
@@ -37,10 +39,11 @@ SAMPLED = (DesignKind.LHS, DesignKind.SOBOL, DesignKind.MORRIS)
 
 
 class Factor(Section):
-    """Values of one dotted key: ``levels`` for a factorial design, ``range`` for sampled designs."""
+    """Values of one dotted key: ``levels`` (any design; sampled designs draw them with equal chances) or,
+    for a numeric key in a sampled design, ``range`` (whole numbers are drawn with equal chances too)."""
 
-    levels: list[Any] | None = Field(None, description="Values to try (factorial designs)")
-    range: tuple[float, float] | None = Field(None, description="[low, high] to sample (LHS, Sobol, Morris)")
+    levels: list[Any] | None = Field(None, description="Values to try (factorial) or to draw from (sampled designs)")
+    range: tuple[float, float] | None = Field(None, description="[low, high] of a number to sample (LHS, Sobol, Morris)")
 
     @model_validator(mode="after")
     def _one_of(self) -> Factor:
@@ -81,8 +84,6 @@ class Experiment(Section):
             raise ValueError("factors: expected at least one factor")
         sampled = self.design.kind in SAMPLED
         for key, factor in self.factors.items():
-            if sampled and factor.range is None:
-                raise ValueError(f"factors.{key}: a {self.design.kind} design needs a range, not levels")
             if not sampled and factor.levels is None:
                 raise ValueError(f"factors.{key}: a factorial design needs levels, not a range")
         if self.design.kind is DesignKind.SOBOL and self.design.samples & (self.design.samples - 1):
@@ -93,9 +94,45 @@ class Experiment(Section):
         return self
 
     def problem(self) -> dict:
-        """The SALib problem of a sampled design."""
+        """The SALib problem of a sampled design, on the scale it is sampled on: a whole-number range
+        [lo, hi] as [lo, hi + 1) and n levels as [0, n), each floored afterwards, so every value gets
+        an equal share of the unit interval (rounding gave the end values half a share)."""
         names = list(self.factors)
-        return {"num_vars": len(names), "names": names, "bounds": [list(self.factors[n].range) for n in names]}
+        return {"num_vars": len(names), "names": names, "bounds": [sampling_bounds(self.factors[n], n) for n in names]}
+
+
+def whole(key: str) -> bool:
+    """Whether the schema field behind ``key`` holds whole numbers."""
+    annotation = field_of(key).annotation
+    return (set(getattr(annotation, "__args__", (annotation,))) - {type(None)}) == {int}
+
+
+def numeric(key: str) -> bool:
+    annotation = field_of(key).annotation
+    kinds = set(getattr(annotation, "__args__", (annotation,))) - {type(None)}
+    return bool(kinds) and kinds <= {int, float}
+
+
+def sampling_bounds(factor: Factor, key: str) -> list[float]:
+    if factor.levels is not None:
+        return [0.0, float(len(factor.levels))]
+    low, high = factor.range
+    return [low, high + 1.0] if whole(key) else [low, high]
+
+
+def decode(experiment: Experiment, values: np.ndarray) -> pd.DataFrame:
+    """Sampled values (on the scale of ``problem``) as factor values: numbers, whole numbers or levels."""
+    columns = {}
+    for i, (key, factor) in enumerate(experiment.factors.items()):
+        low, high = sampling_bounds(factor, key)
+        if factor.levels is not None:
+            picks = np.clip(np.floor(values[:, i]), 0, len(factor.levels) - 1).astype(int)
+            columns[key] = pd.Series([factor.levels[k] for k in picks])
+        elif whole(key):
+            columns[key] = pd.Series(np.clip(np.floor(values[:, i]), low, high - 1).astype(int))
+        else:
+            columns[key] = pd.Series(values[:, i])
+    return pd.DataFrame(columns)
 
 
 # ------------------------------------------------------------------ loading
@@ -111,12 +148,18 @@ def load_experiment(name_or_path: str | Path) -> tuple[Experiment, Config, Path]
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of experiment keys at the top level")
     data.setdefault("name", path.stem)
+    return (*validate(data, path), path)
+
+
+def validate(data: dict | Experiment, label: str | Path = "experiment") -> tuple[Experiment, Config]:
+    """The validated experiment (from a file's data, a dict or an ``Experiment``) and its fixed base config;
+    problems name ``label`` and the key path. Raises ScenarioError."""
     try:
-        experiment = Experiment.model_validate(data)
+        experiment = Experiment.model_validate(data if isinstance(data, dict) else data.model_dump())
     except ValidationError as exc:
-        raise ScenarioError([f"{path}: {describe_error(error)}" for error in exc.errors()]) from None
+        raise ScenarioError([f"{label}: {describe_error(error)}" for error in exc.errors()]) from None
     base = resolve(experiment.scenario).config
-    return experiment, _check_values(experiment, base, path), path
+    return experiment, _check_values(experiment, base, label)
 
 
 def describe_error(error: dict) -> str:
@@ -127,16 +170,15 @@ def describe_error(error: dict) -> str:
 
 def _locate(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
-    candidates = [Path(text)] if text.endswith((".yaml", ".yml")) or "/" in text else \
-        [EXPERIMENT_DIR / f"{text}{suffix}" for suffix in (".yaml", ".yml")]
-    for path in candidates:
-        if path.is_file():
-            return path
-    available = ", ".join(sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))) or "none"
-    raise ScenarioError(f"{candidates[0]}: experiment not found; available: {available}")
+    by_path = text.endswith(locations.SUFFIXES) or "/" in text
+    path = Path(text) if by_path else locations.find("experiments", text)
+    if path is not None and path.is_file():
+        return path
+    available = ", ".join(p.stem for p in locations.files("experiments")) or "none"
+    raise ScenarioError(f"{text if by_path else text + '.yaml'}: experiment not found; available: {available}")
 
 
-def _check_values(experiment: Experiment, base: Config, path: Path) -> Config:
+def _check_values(experiment: Experiment, base: Config, path: str | Path) -> Config:
     """Check every factor value and fixed override against the schema; return the fixed base config."""
     problems = []
     for key in (*experiment.factors, *experiment.fixed):
@@ -156,6 +198,12 @@ def _check_values(experiment: Experiment, base: Config, path: Path) -> Config:
     for key, factor in experiment.factors.items():
         lo, hi = bounds(field_of(key))
         if factor.range is not None:
+            if not numeric(key):
+                problems.append(f"{path}: factors.{key}.range: {key} is not a number; give levels instead "
+                                f"(such as [true, false] or the choices to draw from)")
+                continue
+            if whole(key) and not all(float(v).is_integer() for v in factor.range):
+                problems.append(f"{path}: factors.{key}.range: expected whole numbers (got {list(factor.range)})")
             if (lo is not None and factor.range[0] < lo) or (hi is not None and factor.range[1] > hi):
                 problems.append(f"{path}: factors.{key}.range: expected within the schema's bounds "
                                 f"[{lo}, {hi}] (got {list(factor.range)})")
@@ -174,28 +222,27 @@ def _check_values(experiment: Experiment, base: Config, path: Path) -> Config:
 def design_points(experiment: Experiment) -> pd.DataFrame:
     """One row per design point, one column per factor (dotted key), index named ``point``."""
     names = list(experiment.factors)
-    kind, d = experiment.design.kind, experiment.design
+    kind = experiment.design.kind
     if kind is DesignKind.FACTORIAL:
         grids = np.meshgrid(*[np.arange(len(experiment.factors[n].levels)) for n in names], indexing="ij")
         rows = {n: [experiment.factors[n].levels[i] for i in g.ravel()] for n, g in zip(names, grids, strict=True)}
         points = pd.DataFrame(rows)
     else:
-        from SALib.sample import latin, morris, sobol
-
-        seed = int_seed(experiment.seed, "design")
-        problem = experiment.problem()
-        if kind is DesignKind.LHS:
-            values = latin.sample(problem, d.samples, seed=seed)
-        elif kind is DesignKind.SOBOL:
-            values = sobol.sample(problem, d.samples, calc_second_order=False, seed=seed)
-        else:
-            values = morris.sample(problem, d.samples, num_levels=d.levels, seed=seed)
-        points = pd.DataFrame(values, columns=names)
-        for n in names:
-            if field_of(n).annotation is int:
-                points[n] = points[n].round().astype(int)
+        points = decode(experiment, sample(experiment))
     points.index.name = "point"
     return points
+
+
+def sample(experiment: Experiment) -> np.ndarray:
+    """The seeded SALib sample of a sampled design, on the scale of ``experiment.problem()``."""
+    from SALib.sample import latin, morris, sobol
+
+    d, seed, problem = experiment.design, int_seed(experiment.seed, "design"), experiment.problem()
+    if d.kind is DesignKind.LHS:
+        return latin.sample(problem, d.samples, seed=seed)
+    if d.kind is DesignKind.SOBOL:
+        return sobol.sample(problem, d.samples, calc_second_order=False, seed=seed)
+    return morris.sample(problem, d.samples, num_levels=d.levels, seed=seed)
 
 
 def run_id(point: int, replicate: int) -> str:
@@ -220,7 +267,8 @@ def specs(experiment: Experiment, base: Config, points: pd.DataFrame, runs: pd.D
     for row in runs.itertuples(index=False):
         if row.point not in configs:
             configs[row.point] = with_overrides(base, point_values(points, row.point))
-        yield RunSpec(row.run_id, experiment.name, int(row.replicate), int(row.seed), configs[row.point])
+        yield RunSpec(row.run_id, experiment.name, int(row.replicate), int(row.seed), configs[row.point],
+                      point=int(row.point))
 
 
 def point_values(points: pd.DataFrame, point: int) -> dict[str, Any]:

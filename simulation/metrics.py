@@ -105,14 +105,14 @@ def monthly_spend(model: MissionModel) -> float:
 
 
 MODEL_REPORTERS: dict[str, Callable] = {
-    "Mean progress": mean_progress,
-    "Burnt-out share": burnt_out_share,
-    "Legitimacy": mean_legitimacy,
-    "Resistance": mean_resistance,
-    "Cynicism": mean_cynicism,
-    "Spending": monthly_spend,
+    "mean_progress": mean_progress,
+    "burnt_out": burnt_out_share,
+    "legitimacy": mean_legitimacy,
+    "resistance": mean_resistance,
+    "cynicism": mean_cynicism,
+    "spend": monthly_spend,
 }
-"""Portfolio-level series for Mesa's DataCollector (and SolaraViz plots)."""
+"""Portfolio-level series for Mesa's DataCollector (and SolaraViz plots), named as the Parquet columns."""
 
 
 # ------------------------------------------------------------- summaries
@@ -123,7 +123,7 @@ def mission_summary(missions: Missions, facet_months: np.ndarray) -> list[dict]:
         achieved = bool(missions.achieved[m])
         rows.append({
             "mission": m,
-            "name": name,
+            "mission_name": name,
             "achieved": achieved,
             "time_to_goal": float(missions.achieved_at[m]) if achieved else np.nan,
             "progress": float(missions.share[m]),

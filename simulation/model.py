@@ -9,11 +9,14 @@ One step is one month. Each phase gathers arrays, calls pure rules from
 
 from __future__ import annotations
 
+from typing import Any
+
 import mesa
 import numpy as np
 
 from simulation import metrics
 from simulation.agents import Citizen, Firm, Funder, Ministry
+from simulation.model_args import finished, model_inputs
 from simulation.params import Config, ReviewRule
 from simulation.recorder import Recorder
 from simulation.rng import int_seed, stream, stream_seed
@@ -29,9 +32,9 @@ STREAMS = ("init", "world", "elections", "indicators", "creep", "facets", "purpo
 class MissionModel(mesa.Model):
     """A portfolio of missions pursued by an ecosystem of actors, month by month."""
 
-    def __init__(self, config: Config | None = None, *, seed: int | None = None, agent_data: bool = False) -> None:
-        config = config or Config()
-        seed = config.seed if seed is None else seed
+    def __init__(self, config: Config | None = None, *, rng: Any = None, seed: Any = None, agent_data: bool = False,
+                 **kwargs: Any) -> None:
+        config, seed = model_inputs(config, rng, seed, kwargs)  # Mesa's conventions: simulation.model_args
         super().__init__(rng=stream_seed(seed, "mesa"))
         self.config, self.seed, self.month = config, seed, 0
         self.streams = {name: stream(seed, name) for name in STREAMS}
@@ -60,6 +63,8 @@ class MissionModel(mesa.Model):
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
         """One month, in a fixed order of phases."""
+        if finished(self):
+            return
         self.open_month()  # budgets, elections, leaders leaving
         self.fund()  # funders pay tranches; missions spend
         self.mobilise()  # every actor splits its time; fatigue and burn-out from what it gives

@@ -41,6 +41,13 @@ import pyarrow.parquet as pq
 from simulation.runner import RunResult
 
 TABLES = ("steps", "actors", "missions", "runs")
+FORMAT = 2
+"""Version of the results layout, in every manifest: 2 added ``point``, every parameter in runs.parquet, a
+string ``error`` column, categorical ``mission_name``/``status``/``final_facet`` in missions.parquet."""
+TYPED = {"error": pa.string()}
+"""Columns whose type does not depend on their values (an all-empty ``error`` column is still text)."""
+ROW_GROUP_BYTES = 64 << 20
+"""Gathered tables are written in row groups of about this many bytes of data (Parquet readers like them large)."""
 PARTIAL = ".partial"
 PACKAGES = ("mesa", "numpy", "pandas", "pydantic", "pyarrow", "scipy", "networkx", "matplotlib", "pyyaml", "tqdm")
 REPO = Path(__file__).resolve().parent.parent
@@ -109,22 +116,47 @@ def atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for name, kind in TYPED.items():
+        if name in table.column_names:
+            table = table.set_column(table.column_names.index(name), name, table[name].cast(kind))
+    return atomic_write(path, lambda tmp: pq.write_table(table, tmp))
 
 
-def concat_parquet(files: list[Path], path: Path) -> Path:
-    """Append Parquet ``files`` into one, a file at a time, so memory does not grow with their number.
+def concat_parquet(files: list[Path], path: Path, row_group_bytes: int = ROW_GROUP_BYTES) -> Path:
+    """Append Parquet ``files`` into one in row groups of about ``row_group_bytes``, so memory stays
+    bounded by one row group however many files there are.
 
     Their schemas are unified first (a column that is all null in one part and numeric in
-    another becomes numeric), and pandas' per-file index metadata is dropped."""
+    another becomes numeric; a column a part lacks is null there), and pandas' per-file
+    index metadata is dropped."""
     if not files:
         return write_table(pd.DataFrame(), path)
     schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive").remove_metadata()
 
+    def conformed(f: Path) -> pa.Table:
+        table = pq.read_table(f)
+        missing = [pa.nulls(table.num_rows, schema.field(n).type) for n in schema.names if n not in table.column_names]
+        table = pa.Table.from_arrays([*table.columns, *missing],
+                                     names=[*table.column_names, *(n for n in schema.names if n not in table.column_names)])
+        return table.select(schema.names).cast(schema)
+
+    def flush(writer: pq.ParquetWriter, pending: list[pa.Table]) -> None:
+        group = pa.concat_tables(pending)
+        writer.write_table(group, row_group_size=max(group.num_rows, 1))
+
     def write(tmp: Path) -> None:
         with pq.ParquetWriter(tmp, schema) as writer:
+            pending: list[pa.Table] = []
+            size = 0
             for f in files:
-                writer.write_table(pq.read_table(f).select(schema.names).cast(schema))
+                pending.append(conformed(f))
+                size += pending[-1].nbytes
+                if size >= row_group_bytes:
+                    flush(writer, pending)
+                    pending, size = [], 0
+            if pending:
+                flush(writer, pending)
 
     return atomic_write(path, write)
 
@@ -139,6 +171,7 @@ def tables(results: list[RunResult]) -> dict[str, pd.DataFrame]:
     done = [r for r in results if r.ok]
     frames = {name: _concat([getattr(r, name) for r in done]) for name in ("steps", "actors", "missions")}
     runs = pd.DataFrame([{**r.row, "error": r.error} for r in results])
+    runs["error"] = runs["error"].astype("str")  # text, missing where the run succeeded, as Parquet reads it back
     frames["runs"] = runs
     return frames
 
@@ -221,7 +254,7 @@ def summary_table(runs: pd.DataFrame, missions: pd.DataFrame) -> pd.DataFrame:
     """Per mission across replicates: share achieved, months to goal, final progress, spend (medians)."""
     if missions.empty:
         return pd.DataFrame()
-    grouped = missions.groupby("name", sort=False, observed=True)
+    grouped = missions.groupby("mission_name", sort=False, observed=True)
     table = pd.DataFrame({
         "achieved": grouped["achieved"].mean(),
         "months to goal": grouped["time_to_goal"].median(),

@@ -24,10 +24,12 @@ import pandas as pd
 
 from simulation.model import MissionModel
 from simulation.params import Config
-from simulation.scenario import changed_parameters
+from simulation.rules.governance import FACETS, Status
+from simulation.scenario import parameters
 
-RUN_COLUMNS = ("run_id", "replicate", "seed")
-"""Columns that lead every row of every table, so any row can be traced to its run."""
+RUN_COLUMNS = ("run_id", "point", "replicate", "seed")
+"""Columns that lead every row of every table, so any row can be traced to its run (``point``: 0 in a batch)."""
+STATUSES = [s.name.lower() for s in Status]
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class RunSpec:
     replicate: int
     seed: int
     config: Config
+    point: int = 0  # the design point of a sweep
 
 
 @dataclass
@@ -70,7 +73,8 @@ def make_specs(config: Config, seeds: list[int], scenario: str | None = None) ->
 def run_one(spec: RunSpec) -> RunResult:
     """Run one model to its configured length and collect its tables (no I/O, no globals)."""
     start = time.perf_counter()
-    ids = {"run_id": spec.run_id, "replicate": spec.replicate, "seed": spec.seed}
+    ids = {"run_id": spec.run_id, "point": spec.point, "replicate": spec.replicate, "seed": spec.seed}
+    row = {**ids, "scenario": spec.scenario, **parameters(spec.config)}
     try:
         model = MissionModel(spec.config, seed=spec.seed).run()
         summary = model.summary()
@@ -78,14 +82,21 @@ def run_one(spec: RunSpec) -> RunResult:
             spec.run_id, spec.scenario, spec.replicate, spec.seed,
             steps=_lead(model.mission_frame(), ids),
             actors=_lead(model.actor_frame(), ids),
-            missions=_lead(pd.DataFrame(model.mission_summary()), ids),
-            row={**ids, "scenario": spec.scenario, **changed_parameters(spec.config), **summary},
-            wall_s=time.perf_counter() - start,
+            missions=_lead(missions_table(model.mission_summary(), model.missions.names), ids),
+            row={**row, **summary}, wall_s=time.perf_counter() - start,
         )
     except Exception:  # recorded per run so one bad run does not sink a batch
-        return RunResult(spec.run_id, spec.scenario, spec.replicate, spec.seed,
-                         row={**ids, "scenario": spec.scenario}, wall_s=time.perf_counter() - start,
-                         error=traceback.format_exc())
+        return RunResult(spec.run_id, spec.scenario, spec.replicate, spec.seed, row=row,
+                         wall_s=time.perf_counter() - start, error=traceback.format_exc())
+
+
+def missions_table(rows: list[dict], names: list[str]) -> pd.DataFrame:
+    """End-of-run mission records with the categories ``steps`` uses, so a column has one dtype in every table."""
+    frame = pd.DataFrame(rows)
+    frame["mission_name"] = pd.Categorical(frame["mission_name"], categories=list(dict.fromkeys(names)))
+    frame["status"] = pd.Categorical(frame["status"], categories=STATUSES)
+    frame["final_facet"] = pd.Categorical(frame["final_facet"], categories=list(FACETS))
+    return frame
 
 
 def run_many(specs: Iterable[RunSpec], workers: int = 1, progress: bool = True,

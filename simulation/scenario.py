@@ -29,12 +29,12 @@ from typing import Any, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from simulation import locations
+from simulation.locations import SUFFIXES
 from simulation.params import Config, _inner_model, retired, set_dotted
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-"""The repository's scenario files; a scenario may also be given by path."""
-
-SUFFIXES = (".yaml", ".yml")
+SCENARIO_DIR = locations.shipped("scenarios")
+"""The shipped scenario files; names are looked up in the user's directories first (``simulation.locations``)."""
 OWN_KEYS = ("extends", "overrides")
 """Top-level keys of a scenario file that are not sections of ``Config``."""
 
@@ -80,9 +80,8 @@ def list_scenarios(directory: Path | None = None) -> list[tuple[str, str]]:
 
 
 def scenario_files(directory: Path | None = None) -> list[Path]:
-    """The scenario files in ``directory`` (default: the repository's ``scenarios/``), by name."""
-    directory = SCENARIO_DIR if directory is None else Path(directory)
-    return sorted((p for p in directory.glob("*") if p.suffix in SUFFIXES and p.is_file()), key=lambda p: p.stem)
+    """The scenario files in ``directory`` (default: the search path, user's first, then the shipped), by name."""
+    return locations.files("scenarios", directory)
 
 
 def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Config:
@@ -126,7 +125,7 @@ def resolve(scenario: str | Path | Config, overrides: Mapping[str, Any] | None =
 
 
 def locate(name_or_path: str | Path, near: Path | None = None) -> Path:
-    """The file behind a scenario name or path; names are looked up next to ``near``, then in SCENARIO_DIR."""
+    """The file behind a scenario name or path; names are looked up next to ``near``, then on the search path."""
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or "/" in text or "\\" in text or text.endswith(SUFFIXES):
         path = Path(name_or_path)
@@ -135,10 +134,13 @@ def locate(name_or_path: str | Path, near: Path | None = None) -> Path:
         if not path.is_file():
             raise ScenarioError(f"{path}: file not found")
         return path
-    for directory in (near, SCENARIO_DIR):
+    if near is not None:
         for suffix in SUFFIXES:
-            if directory is not None and (directory / f"{text}{suffix}").is_file():
-                return directory / f"{text}{suffix}"
+            if (near / f"{text}{suffix}").is_file():
+                return near / f"{text}{suffix}"
+    found = locations.find("scenarios", text)
+    if found is not None:
+        return found
     available = ", ".join(p.stem for p in scenario_files()) or "none"
     raise ScenarioError(f"{text}: unknown scenario; available: {available}")
 
@@ -152,6 +154,12 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     for key, value in items:
         out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
     return out
+
+
+def parameters(config: Config) -> dict[str, Any]:
+    """Every parameter by dotted key (name, description and seed left out, and optional values left unset)."""
+    values = flatten(config.model_dump(mode="json", exclude={"name", "description", "seed"}))
+    return {key: value for key, value in values.items() if value is not None and value != []}
 
 
 def changed_parameters(config: Config) -> dict[str, Any]:

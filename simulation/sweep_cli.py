@@ -16,6 +16,8 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
                         help="send runs to an existing Dask distributed scheduler")
     engine.add_argument("--dask-local", action="store_true", help="start a Dask LocalCluster with --workers workers")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--keep-parts", action="store_true",
+                        help="keep parts/ (one Parquet file per run) after gathering them into whole tables")
 
 
 def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +40,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from simulation import sweep
 
     result = sweep.start(args.experiment, args.out, workers=args.workers, scheduler=args.scheduler,
-                         dask_local=args.dask_local, progress=not args.quiet, argv=["missions", *args.argv])
+                         dask_local=args.dask_local, progress=not args.quiet, argv=["missions", *args.argv],
+                         keep_parts=args.keep_parts)
     return _report(result)
 
 
@@ -64,7 +67,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
     if _open(args.directory) is None:
         return EXIT_BAD_INPUT
     result = sweep.resume(args.directory, workers=args.workers, scheduler=args.scheduler,
-                          dask_local=args.dask_local, retry_failed=args.retry_failed, progress=not args.quiet)
+                          dask_local=args.dask_local, retry_failed=args.retry_failed, progress=not args.quiet,
+                          keep_parts=args.keep_parts)
     return _report(result)
 
 

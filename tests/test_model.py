@@ -64,7 +64,7 @@ def test_summary_reports_portfolio_and_mission_outcomes(model):
     years = (model.month - 1) // model.config.time.steps_per_year + 1  # budget years opened so far
     assert s["paid_by_funders"] + s["unpaid_budget"] == pytest.approx(model.funders.annual_budget.sum() * years)
     rows = model.mission_summary()
-    assert [r["name"] for r in rows] == model.missions.names
+    assert [r["mission_name"] for r in rows] == model.missions.names
     assert all(sum(r[f"months_{f}"] for f in ("mission", "enhancement", "adaptive", "anticipatory"))
                <= model.config.time.steps for r in rows)
 

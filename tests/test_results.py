@@ -64,7 +64,7 @@ def test_tables_round_trip_and_carry_run_ids(written):
     tables = store.read_tables(written.path)
     for name in ("steps", "actors", "missions", "runs"):
         pd.testing.assert_frame_equal(tables[name], getattr(written, name), check_exact=True)
-        assert list(tables[name].columns[:3]) == ["run_id", "replicate", "seed"]
+        assert list(tables[name].columns[:4]) == ["run_id", "point", "replicate", "seed"]
         assert set(tables[name]["seed"]) == set(replicate_seeds(3, 3))
     steps, actors, runs = tables["steps"], tables["actors"], tables["runs"]
     assert set(steps.columns) >= {"step", "mission", "mission_name", *(m.name for m in MISSION_METRICS)}

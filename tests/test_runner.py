@@ -39,10 +39,11 @@ def test_run_one_is_picklable_and_carries_its_ids(small):
     result = pickle.loads(pickle.dumps(runner.run_one(pickle.loads(pickle.dumps(spec)))))
     assert result.ok and result.wall_s > 0
     for frame in (result.steps, result.actors, result.missions):
-        assert list(frame.columns[:3]) == ["run_id", "replicate", "seed"]
+        assert list(frame.columns[:4]) == ["run_id", "point", "replicate", "seed"]
         assert set(frame["run_id"]) == {"baseline-0000"} and set(frame["seed"]) == {11}
     assert result.row["run_id"] == "baseline-0000" and result.row["seed"] == 11
-    assert result.row["time.steps"] == 12  # parameters that differ from the defaults, by dotted key
+    assert result.row["time.steps"] == 12  # every parameter, by dotted key
+    assert result.row["portfolio.mission.ambition"] == small.portfolio.mission.ambition
     assert "mean_progress" in result.row
 
 

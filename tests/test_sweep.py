@@ -55,6 +55,28 @@ def test_design_expansion(tmp_path, design, rows):
     assert design_points(experiment).equals(points)  # the design itself is seeded
 
 
+def test_whole_numbers_are_sampled_with_equal_chances(tmp_path):
+    experiment, _, _ = load_experiment(write_experiment(tmp_path, design={"kind": "lhs", "samples": 480},
+                                                        factors={"portfolio.count": {"range": [1, 6]}}))
+    counts = design_points(experiment)["portfolio.count"].value_counts().sort_index()
+    assert counts.to_dict() == dict.fromkeys(range(1, 7), 80)  # rounding gave 48/96/96/96/96/48
+
+
+@pytest.mark.parametrize("design", [{"kind": "lhs", "samples": 6}, {"kind": "sobol", "samples": 2},
+                                    {"kind": "morris", "samples": 2, "levels": 4}], ids=lambda d: d["kind"])
+def test_switches_and_choices_in_sampled_designs_run_to_the_end(tmp_path, design):
+    factors = {"creep.enabled": {"levels": [True, False]}, "lockin.rule": {"levels": ["none", "review", "sunset"]},
+               "portfolio.count": {"range": [1, 3]}}
+    path = write_experiment(tmp_path, design=design, factors=factors, replicates=1, steps=6)
+    experiment, _, _ = load_experiment(path)
+    points = design_points(experiment)
+    assert points["creep.enabled"].dtype == bool and set(points["lockin.rule"]) <= {"none", "review", "sunset"}
+    result = sweeps.start(path, tmp_path / "out", progress=False)
+    assert result.status()["failed"] == 0 and result.status()["done"] == len(points)
+    runs = result.runs().set_index("point")
+    assert (runs["lockin.rule"] == points["lockin.rule"]).all()
+
+
 @pytest.mark.parametrize("path", sorted(EXPERIMENT_DIR.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_shipped_experiment_validates_and_runs(path, tmp_path):
     experiment, _, _ = load_experiment(path)
@@ -79,7 +101,14 @@ BAD = {
                              "factors.portfolio.count.range"),
     "sobol not a power of 2": ({"design": {"kind": "sobol", "samples": 10},
                                 "factors": {"portfolio.count": {"range": [1, 4]}}}, "design.samples"),
-    "levels in a sampled design": ({"design": {"kind": "lhs"}}, "needs a range"),
+    "range of a switch": ({"design": {"kind": "lhs"}, "factors": {"creep.enabled": {"range": [0, 1]}}},
+                          "factors.creep.enabled.range: creep.enabled is not a number; give levels"),
+    "range of a choice": ({"design": {"kind": "sobol", "samples": 4}, "factors": {"lockin.rule": {"range": [0, 2]}}},
+                          "factors.lockin.rule.range"),
+    "whole-number range not whole": ({"design": {"kind": "lhs"}, "factors": {"portfolio.count": {"range": [1.5, 4]}}},
+                                     "expected whole numbers"),
+    "bad level in a sampled design": ({"design": {"kind": "lhs"}, "factors": {"lockin.rule": {"levels": ["never"]}}},
+                                      "factors.lockin.rule.levels.0"),
     "unknown output": ({"outputs": ["happiness"]}, "outputs"),
     "unknown experiment key": ({"replicats": 3}, "replicats"),
     "wrong type": ({"replicates": "many"}, "replicates"),
@@ -152,6 +181,10 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_finishes(tmp_path, monkeypa
     assert status == {"total": 8, "done": 4, "failed": 4, "pending": 0}  # replicate 1 at each of 4 points
     assert "injected failure" in next((result.path / "failed").glob("*.txt")).read_text()
     assert result.runs()["replicate"].eq(0).all()
+    table = runs_table(result.path)  # failed runs keep a row, with the traceback and no outcomes
+    failed = table[table["error"].notna()]
+    assert len(failed) == 4 and failed["replicate"].eq(1).all() and failed["mean_progress"].isna().all()
+    assert failed["error"].str.contains("injected failure").all() and (result.path / "parts").is_dir()
     monkeypatch.setattr(runner, "MissionModel", Flaky.__mro__[1])
     again = sweeps.resume(result.path, retry_failed=True, progress=False)
     assert again.status() == {"total": 8, "done": 8, "failed": 0, "pending": 0}

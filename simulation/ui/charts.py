@@ -178,7 +178,7 @@ def burnout_chart(model: MissionModel) -> alt.Chart:
     types = ("ministry", "firm", "citizen")
     colours = {**{PLURALS[t]: ACTOR_COLOURS[t] for t in types}, "all actors": EXTRA_COLOUR}
     data = pd.concat([_actor_types(model, "burnt_out", types).assign(kind="by type"),
-                      _portfolio(model, "Burnt-out share", "all actors", "all")])
+                      _portfolio(model, "burnt_out", "all actors", "all")])
     top = max(0.2, float(np.ceil(data["value"].max() * 10) / 10))
     return _lines(data, model, title="Burnt out", subtitle="% of actors too fatigued to take part",
                   y_title="Burnt out (%)", colours=colours, y_max=top, percent=True)
@@ -197,7 +197,7 @@ def resistance_chart(model: MissionModel) -> alt.Chart:
 def legitimacy_chart(model: MissionModel) -> alt.Chart:
     label = "cynicism (all actors)"
     data = pd.concat([_mission(model, "legitimacy", "support"),
-                      _portfolio(model, "Cynicism", label, "cynicism")])
+                      _portfolio(model, "cynicism", label, "cynicism")])
     return _lines(data, model, title="Public support and cynicism",
                   subtitle="Citizens' support for each mission (legitimacy) and mean cynicism",
                   y_title="Level (0–1)", colours=mission_colours(model, label))

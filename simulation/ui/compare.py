@@ -51,7 +51,7 @@ class Outcome:
 
 def run(setting: Setting, side: str) -> Outcome:
     config = configure(load_preset(setting.preset), setting.values)
-    model = MissionModel(config).run()
+    model = MissionModel(config, rng=config.seed).run()
     series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     series.insert(0, "month", np.arange(len(series)))
     return Outcome(setting.label(side), series, model.summary())
@@ -158,10 +158,10 @@ def CompareSummary():
 
 
 COMPARED = (
-    ("Mean progress", "Mean progress of the missions", "Progress (%)", True),
-    ("Burnt-out share", "Burnt-out share of actors", "Burnt out (%)", True),
-    ("Legitimacy", "Public support (legitimacy)", "Support (0–1)", False),
-    ("Spending", "Spending", "MU per month", False),
+    ("mean_progress", "Mean progress of the missions", "Progress (%)", True),
+    ("burnt_out", "Burnt-out share of actors", "Burnt out (%)", True),
+    ("legitimacy", "Public support (legitimacy)", "Support (0–1)", False),
+    ("spend", "Spending", "MU per month", False),
 )
 """Portfolio series (Mesa DataCollector reporters) compared: (reporter, title, axis title, as percent)."""
 

@@ -23,7 +23,7 @@ class UIModel(MissionModel):
         # SolaraViz's Reset adds a Mesa ``scenario`` object of its own; the preset plays that role here.
         kwargs.pop("scenario", None)
         config = configure(load_preset(preset), kwargs)
-        super().__init__(config, seed=seed)
+        super().__init__(config, rng=config.seed if seed is None else seed)  # a preset replays its own run
         self.preset = preset
         self.events: list[Event] = []
         self._seen = snapshot(self)
