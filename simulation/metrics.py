@@ -33,7 +33,8 @@ MISSION_METRICS: tuple[Metric, ...] = (
     Metric("progress", "share", "Work done over the (possibly crept) goal", attrgetter("share")),
     Metric("transformation", "share of a radical goal", "Change away from the status quo, including the ripple of radical solutions beyond the aim",
            attrgetter("transformation")),
-    Metric("engagement", "share", "Share of exposed actors' capacity given to the mission", attrgetter("engagement")),
+    Metric("engagement", "share", "Share of the most time exposed actors could work that they give the mission",
+           attrgetter("engagement")),
     Metric("radical_share", "share", "Share of the mission's work put into radical solutions", attrgetter("radical_share")),
     Metric("work_done", "work units", "Cumulative work done", attrgetter("work_done")),
     Metric("work_needed", "work units", "Work the goal needs, including crept extras", attrgetter("work_needed")),
@@ -57,8 +58,10 @@ MISSION_METRICS: tuple[Metric, ...] = (
 
 
 def per_actor_engagement(actors: Actors) -> np.ndarray:
-    """Share of each actor's capacity given to missions."""
-    return actors.engagement.sum(axis=-1) / actors.capacity
+    """Share of each actor's working time given to missions, in [0, 1]."""
+    missions = actors.engagement.sum(axis=-1)
+    working = missions + actors.own_work
+    return np.divide(missions, working, out=np.zeros_like(working), where=working > 0)
 
 
 ACTOR_METRICS: tuple[str, ...] = ("engagement", "fatigue", "burnt_out", "resentment", "cynicism")

@@ -142,6 +142,7 @@ class MissionModel(mesa.Model):
                                  at.progress_relief)
             a.fatigue = strain.update_fatigue(a.fatigue, load, at.fatigue_build, at.fatigue_recovery)
             a.burnt_out = strain.update_burnout(a.burnt_out, a.fatigue, a.threshold, at.recovery_point)
+            a.engagement[a.burnt_out] = 0.0  # the burnt-out drop their mission work at once
 
     def oppose(self) -> None:
         c, m, a = self.config, self.missions, self.actors
@@ -299,9 +300,9 @@ class MissionModel(mesa.Model):
         return terms
 
     def _engagement(self) -> np.ndarray:
-        """Share of exposed actors' capacity given to each mission."""
+        """Share of the most time exposed actors could work that they give each mission, in [0, 1]."""
         a = self.actors
-        room = (a.exposure * a.capacity[:, None]).sum(axis=0)
+        room = (a.exposure * (self.config.choice.overtime * a.capacity)[:, None]).sum(axis=0)
         return np.divide(a.engagement.sum(axis=0), room, out=np.zeros(room.shape), where=room > 0)
 
     def _attach_goals(self) -> None:

@@ -145,7 +145,7 @@ class Choice(Section):
     nested logit: missions form one nest, so concurrent missions partly compete for the same attention."""
 
     overtime: float = param(1.5, ge=1.0, le=3.0, unit="capacity", doc="Most an actor can work in a month, relative to its sustainable capacity")
-    slack: float = share(0.1, "Share of capacity an actor leaves unused when no mission calls on it")
+    slack: float = param(0.1, ge=0.01, le=0.9, unit="share", doc="Share of capacity an actor leaves unused when no mission calls on it")
     base_pull: float = param(-2.5, ge=-10.0, le=10.0, unit="utility", doc="Utility of mission work before any driver, relative to business as usual")
     capacity_spread: float = param(0.3, ge=0.0, le=2.0, unit="log sd", doc="Spread of actors' sustainable capacity (lognormal, mean 1)")
 

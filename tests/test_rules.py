@@ -56,7 +56,7 @@ def test_independent_shares_weigh_each_mission_on_its_own():
 def test_leadership_mobilises_only_as_far_as_actors_trust_it():
     pull = choice.leadership_pull(np.array([1.0, 1.0]), np.array([1.0, 0.0]), np.array([0.9, 0.1]),
                                   np.array([0.0, 0.5]), 2.0)
-    assert_allclose(pull, [[1.8, 0.0], [0.1, 0.0]])
+    assert_allclose(pull, [[2.0 * 0.81, 0.0], [2.0 * 0.0025, 0.0]])
 
 
 def test_meaning_rises_with_ambition_with_diminishing_returns():

@@ -42,8 +42,9 @@ def meaning(ambition):
 
 
 def leadership_pull(leadership, present, trust, cynicism, weight):
-    """Leadership mobilises only as far as each actor trusts it; cynics trust less. (..., A, M)"""
-    return weight * (leadership * present)[..., None, :] * (trust * (1.0 - cynicism))[..., :, None]
+    """Leadership mobilises only where trust is already high: its pull grows with the square of each
+    actor's trust, which cynicism lowers. (..., A, M)"""
+    return weight * (leadership * present)[..., None, :] * ((trust * (1.0 - cynicism)) ** 2)[..., :, None]
 
 
 def _logsumexp(x, axis, where):
@@ -63,6 +64,7 @@ def nested_shares(u_rest, u_bau, u_missions, available, crowding):
     ``available`` (..., A, M) marks the missions an actor can choose (exposed, live, not burnt out).
     """
     tau = max(1.0 - crowding, 1e-3)
+    u_rest, u_bau = np.broadcast_arrays(u_rest, u_bau)
     inclusive = tau * _logsumexp(u_missions / tau, -1, available)  # (..., A)
     options = np.stack([u_rest, u_bau, inclusive], axis=-1)
     top = options.max(axis=-1, keepdims=True)
