@@ -275,26 +275,26 @@ class MissionModel(mesa.Model):
         return choice.meaning(self._ambition_seen())
 
     def _drivers(self) -> list:
-        """The weighted terms of every actor's utility for every mission, each from its own mechanism."""
+        """The weighted terms of every actor's utility for every mission, each from its own mechanism:
+        per-mission terms first, then per-actor, then per-pair (so only the last ones are full arrays)."""
         c, m, a = self.config, self.missions, self.actors
-        terms = [c.choice.base_pull,
-                 c.ambition.stretch * self._meaning()[None, :],
-                 c.momentum.weight * m.momentum[None, :],
-                 a.grant_pull[:, None] * m.money_ratio[None, :],
-                 -c.gap.cynicism_weight * a.cynicism[:, None]]
-        if c.ambition.enabled:
-            terms.append(-c.ambition.despair_weight * m.despair[None, :])
         cm = c.commitment
+        mission = c.ambition.stretch * self._meaning() + c.momentum.weight * m.momentum
+        if c.ambition.enabled:
+            mission = mission - c.ambition.despair_weight * m.despair
         if cm.enabled:
-            terms += [cm.commitment_weight * m.commitment[None, :],
-                      choice.leadership_pull(m.leadership, m.leader_present, a.trust, a.cynicism, cm.leadership_weight)]
-        else:  # every mission as if formally half-committed, with a leader half-trusted
-            terms.append(choice.NEUTRAL * (cm.commitment_weight + choice.NEUTRAL * cm.leadership_weight))
+            mission = mission + cm.commitment_weight * m.commitment
         if c.attention.enabled:
-            terms.append(-c.attention.salience_decay * max(int(m.live.sum()) - 1, 0))
+            mission = mission - c.attention.salience_decay * max(int(m.live.sum()) - 1, 0)
+        actor = c.choice.base_pull - c.gap.cynicism_weight * a.cynicism
+        if not cm.enabled:  # every mission as if formally half-committed, with a leader half-trusted
+            actor = actor + choice.NEUTRAL * (cm.commitment_weight + choice.NEUTRAL**2 * cm.leadership_weight)
         if c.new_voices.enabled:
             nv = c.new_voices
-            terms.append((nv.respect_weight * (nv.inclusion - choice.NEUTRAL) * a.new_voice)[:, None])
+            actor = actor + nv.respect_weight * (nv.inclusion - choice.NEUTRAL) * a.new_voice
+        terms = [mission[None, :], actor[:, None], a.grant_pull[:, None] * m.money_ratio[None, :]]
+        if cm.enabled:
+            terms.append(choice.leadership_pull(m.leadership, m.leader_present, a.trust, a.cynicism, cm.leadership_weight))
         if c.ramifications.enabled:
             terms.append(-c.ramifications.erosion * a.affected * m.side_effects[None, :])
         return terms

@@ -47,17 +47,6 @@ def leadership_pull(leadership, present, trust, cynicism, weight):
     return weight * (leadership * present)[..., None, :] * ((trust * (1.0 - cynicism)) ** 2)[..., :, None]
 
 
-def _logsumexp(x, axis, where):
-    """log sum exp over ``axis`` of the entries allowed by ``where``; -inf where none is."""
-    masked = np.where(where, x, -np.inf)
-    top = masked.max(axis=axis, keepdims=True)
-    safe = np.where(np.isfinite(top), top, 0.0)
-    total = np.exp(masked - safe).sum(axis=axis, keepdims=True)
-    with np.errstate(divide="ignore"):
-        out = np.log(total) + safe
-    return np.squeeze(out, axis=axis)
-
-
 def nested_shares(u_rest, u_bau, u_missions, available, crowding):
     """Shares of working time: (rest (..., A), own work (..., A), missions (..., A, M)).
 
@@ -65,17 +54,19 @@ def nested_shares(u_rest, u_bau, u_missions, available, crowding):
     """
     tau = max(1.0 - crowding, 1e-3)
     u_rest, u_bau = np.broadcast_arrays(u_rest, u_bau)
-    inclusive = tau * _logsumexp(u_missions / tau, -1, available)  # (..., A)
-    options = np.stack([u_rest, u_bau, inclusive], axis=-1)
-    top = options.max(axis=-1, keepdims=True)
-    weights = np.exp(options - top)
-    upper = weights / weights.sum(axis=-1, keepdims=True)
     scaled = np.where(available, u_missions / tau, -np.inf)
-    scaled_top = scaled.max(axis=-1, keepdims=True)
-    inner = np.where(available, np.exp(scaled - np.where(np.isfinite(scaled_top), scaled_top, 0.0)), 0.0)
+    top = scaled.max(axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    inner = np.exp(scaled - top)  # zero where unavailable
     norm = inner.sum(axis=-1, keepdims=True)
-    within = np.divide(inner, norm, out=np.zeros_like(inner), where=norm > 0)
-    return upper[..., 0], upper[..., 1], upper[..., 2:3] * within
+    some = norm > 0
+    with np.errstate(divide="ignore"):
+        inclusive = np.where(some, tau * (np.log(norm) + top), -np.inf)[..., 0]  # the nest's utility
+    peak = np.maximum(np.maximum(u_rest, u_bau), inclusive)
+    w_rest, w_bau, w_nest = np.exp(u_rest - peak), np.exp(u_bau - peak), np.exp(inclusive - peak)
+    total = w_rest + w_bau + w_nest
+    within = np.divide(inner, norm, out=np.zeros_like(inner), where=some)
+    return w_rest / total, w_bau / total, (w_nest / total)[..., None] * within
 
 
 def independent_shares(u_rest, u_bau, u_missions, available):
