@@ -146,7 +146,7 @@ class Choice(Section):
 
     overtime: float = param(1.5, ge=1.0, le=3.0, unit="capacity", doc="Most an actor can work in a month, relative to its sustainable capacity")
     slack: float = param(0.1, ge=0.01, le=0.9, unit="share", doc="Share of capacity an actor leaves unused when no mission calls on it")
-    base_pull: float = param(-2.5, ge=-10.0, le=10.0, unit="utility", doc="Utility of mission work before any driver, relative to business as usual")
+    base_pull: float = param(-2.2, ge=-10.0, le=10.0, unit="utility", doc="Utility of mission work before any driver, relative to business as usual")
     capacity_spread: float = param(0.3, ge=0.0, le=2.0, unit="log sd", doc="Spread of actors' sustainable capacity (lognormal, mean 1)")
 
 
@@ -156,8 +156,8 @@ class Ambition(Switchable):
 
     Off: meaning, despair and the choice of solutions no longer depend on ambition."""
 
-    stretch: float = param(2.5, ge=0.0, le=10.0, unit="utility", doc="Meaning a fully radical goal adds to mission work (pull per unit ambition)")
-    despair_weight: float = param(4.0, ge=0.0, le=10.0, unit="utility", doc="Pull lost when the pace actors see leaves the goal out of reach")
+    stretch: float = param(2.0, ge=0.0, le=10.0, unit="utility", doc="Meaning a fully radical goal adds to mission work (pull per unit ambition)")
+    despair_weight: float = param(2.5, ge=0.0, le=10.0, unit="utility", doc="Pull lost when the pace actors see leaves the goal out of reach")
     grace: int = param(12, ge=0, le=600, unit="months", doc="Months before actors judge feasibility, and over which despair builds")
     incremental_reach: float = share(0.4, "How far incremental solutions alone can move the status quo (share of a fully radical goal)")
     radical_gain: float = param(1.5, ge=0.0, le=10.0, unit="multiplier", doc="Extra productivity of radical solutions once learnt")
@@ -182,7 +182,7 @@ class Momentum(Switchable):
     live mission's momentum is held at a neutral 0.5."""
 
     smoothing: float = per_month(0.15, "Weight of this month's perceived pace in momentum")
-    weight: float = param(1.5, ge=0.0, le=10.0, unit="utility", doc="Pull of momentum on actors")
+    weight: float = param(1.0, ge=0.0, le=10.0, unit="utility", doc="Pull of momentum on actors")
     noise: float = param(1.0, ge=0.0, le=10.0, unit="pace units", doc="Noise of perceived pace without indicators")
 
 
@@ -193,7 +193,7 @@ class Attention(Switchable):
 
     crowding: float = share(0.3, "How far concurrent missions compete for the same attention (0: each a separate claim; 1: one shared claim)")
     salience_decay: float = param(0.05, ge=0.0, le=5.0, unit="utility per extra mission", doc="Pull each mission loses per other live mission ('too many priorities')")
-    fatigue_weight: float = param(3.0, ge=0.0, le=20.0, unit="utility", doc="Pull of rest per unit fatigue")
+    fatigue_weight: float = param(1.5, ge=0.0, le=20.0, unit="utility", doc="Pull of rest per unit fatigue")
     fatigue_build: float = per_month(0.2, "Fatigue gained per unit of strain above capacity")
     fatigue_recovery: float = per_month(0.08, "Fatigue shed per unit of spare capacity, slowed by fatigue itself")
     money_relief: float = share(0.2, "Share of the strain of mission work that full funding takes away (staff, tools)")
