@@ -14,14 +14,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from simulation.limits import LARGE_SWEEP_RUNS, MAX_SWEEP_RUNS
 from simulation.metrics import OUTCOMES
-from simulation.params import Config, Section, bounds, field_of, param, with_overrides
+from simulation.params import Config, Section, bounds, field_of, get_dotted, name_field, param, with_overrides
 from simulation.rng import int_seed, replicate_seeds
 from simulation.runner import RunSpec
-from simulation.scenario import ScenarioError, expected, resolve
+from simulation.safe_yaml import YAMLProblem, load_file
+from simulation.scenario import SUFFIXES, ScenarioError, capped, expected, kind_of, resolve
 
 EXPERIMENT_DIR = Path(__file__).resolve().parent.parent / "experiments"
 
@@ -63,7 +64,7 @@ class Design(Section):
 class Experiment(Section):
     """A sweep over a base scenario."""
 
-    name: str = Field("", description="Experiment name; defaults to the file name")
+    name: str = name_field("experiment", "Experiment name; defaults to the file name")
     description: str = Field("", description="The question the experiment answers")
     scenario: str = Field("baseline", description="Base scenario: a name in scenarios/ or a path")
     replicates: int = param(10, ge=1, le=100_000, unit="runs per point", doc="Seeded replicates per design point")
@@ -99,23 +100,29 @@ class Experiment(Section):
 
 
 # ------------------------------------------------------------------ loading
-def load_experiment(name_or_path: str | Path) -> tuple[Experiment, Config, Path]:
-    """The validated experiment, its resolved base config and its file. Raises ScenarioError."""
+def load_experiment(name_or_path: str | Path, *, yes: bool = False) -> tuple[Experiment, Config, Path]:
+    """The validated experiment, its resolved base config and its file. Raises ScenarioError.
+
+    A design of more than LARGE_SWEEP_RUNS runs needs ``yes``; one of more than MAX_SWEEP_RUNS is refused.
+    """
     path = _locate(name_or_path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(f"{path}: malformed YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+        data = load_file(path)[1]
+    except YAMLProblem as exc:
+        raise ScenarioError(str(exc)) from None
+    data = {} if data is None else data
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a mapping of experiment keys at the top level")
+        raise ScenarioError(f"{path}: expected a mapping of experiment keys at the top level (got {kind_of(data)})")
     data.setdefault("name", path.stem)
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([f"{path}: {describe_error(error)}" for error in exc.errors()]) from None
-    base = resolve(experiment.scenario).config
+        raise ScenarioError(capped(exc.errors(), lambda error: f"{path}: {describe_error(error)}", str(path))) from None
+    _check_size(experiment, path, yes)
+    try:
+        base = resolve(experiment.scenario).config
+    except ScenarioError as exc:
+        raise ScenarioError([f"{path}: scenario: {problem}" for problem in exc.problems]) from None
     return experiment, _check_values(experiment, base, path), path
 
 
@@ -130,6 +137,8 @@ def _locate(name_or_path: str | Path) -> Path:
     candidates = [Path(text)] if text.endswith((".yaml", ".yml")) or "/" in text else \
         [EXPERIMENT_DIR / f"{text}{suffix}" for suffix in (".yaml", ".yml")]
     for path in candidates:
+        if path.is_file() and path.suffix not in SUFFIXES:
+            raise ScenarioError(f"{path}: expected an experiment name or a .yaml or .yml file")
         if path.is_file():
             return path
     available = ", ".join(sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))) or "none"
@@ -151,8 +160,17 @@ def _check_values(experiment: Experiment, base: Config, path: Path) -> Config:
         overrides["time.steps"] = experiment.steps
     try:
         fixed = with_overrides(base, overrides)
+    except KeyError as exc:  # a list index the scenario does not have
+        raise ScenarioError(f"{path}: fixed: {exc.args[0]} in scenario {experiment.scenario!r}") from None
     except ValidationError as exc:
         raise ScenarioError([f"{path}: fixed.{describe_error(e)}" for e in exc.errors()]) from None
+    for key in experiment.factors:
+        try:
+            get_dotted(fixed, key)
+        except KeyError as exc:
+            problems.append(f"{path}: factors.{key}: {exc.args[0]} in scenario {experiment.scenario!r}")
+    if problems:
+        raise ScenarioError(problems)
     for key, factor in experiment.factors.items():
         lo, hi = bounds(field_of(key))
         if factor.range is not None:
@@ -168,6 +186,46 @@ def _check_values(experiment: Experiment, base: Config, path: Path) -> Config:
     if problems:
         raise ScenarioError(problems)
     return fixed
+
+
+def design_size(experiment: Experiment) -> int:
+    """Design points, counted without building the design."""
+    d, factors = experiment.design, experiment.factors
+    if d.kind is DesignKind.FACTORIAL:
+        return int(np.prod([len(f.levels) for f in factors.values()], dtype=object))
+    return d.samples * {DesignKind.LHS: 1, DesignKind.SOBOL: len(factors) + 2, DesignKind.MORRIS: len(factors) + 1}[d.kind]
+
+
+def _check_size(experiment: Experiment, path: Path, yes: bool) -> None:
+    points = design_size(experiment)
+    runs = points * experiment.replicates
+    what = f"{points:,} design points x {experiment.replicates:,} replicates = {runs:,} runs"
+    if runs > MAX_SWEEP_RUNS:
+        raise ScenarioError(f"{path}: design: {what}, more than the {MAX_SWEEP_RUNS:,} a sweep may have")
+    if runs > LARGE_SWEEP_RUNS and not yes:
+        raise ScenarioError(f"{path}: design: {what}, more than {LARGE_SWEEP_RUNS:,}; pass --yes to run them")
+
+
+def checked_design(experiment: Experiment, fixed: Config, path: Path) -> pd.DataFrame:
+    """The design points, once each point's config validates.
+
+    Every point is validated here, before anything is written, so no run fails for a combination
+    of factor values that the schema's cross-field rules forbid (or a sampled value of the wrong type).
+    """
+    design = design_points(experiment)
+    bad: list[tuple[int, dict, dict]] = []  # (point, its values, its first error)
+    for point in design.index:
+        values = point_values(design, point)
+        try:
+            with_overrides(fixed, values)
+        except ValidationError as exc:
+            bad.append((point, values, exc.errors()[0]))
+    if bad:
+        point, values, error = bad[0]
+        shown = ", ".join(f"{key}={value!r}" for key, value in values.items())
+        raise ScenarioError(f"{path}: factors: {len(bad)} of {len(design)} design points break the schema; the "
+                            f"first, point {point} ({shown}): {describe_error(error)}")
+    return design
 
 
 # ------------------------------------------------------------------ expansion
