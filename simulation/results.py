@@ -38,16 +38,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulation.errors import OutputError
 from simulation.runner import RunResult
 
 TABLES = ("steps", "actors", "missions", "runs")
 PARTIAL = ".partial"
 PACKAGES = ("mesa", "numpy", "pandas", "pydantic", "pyarrow", "scipy", "networkx", "matplotlib", "pyyaml", "tqdm")
 REPO = Path(__file__).resolve().parent.parent
-
-
-class OutputError(ValueError):
-    """The output directory cannot be used (it holds results already, or a run is writing it)."""
 
 
 # ------------------------------------------------------------------ locations
