@@ -282,8 +282,19 @@ def specs(experiment: Experiment, base: Config, points: pd.DataFrame, runs: pd.D
 
 
 def point_values(points: pd.DataFrame, point: int) -> dict[str, Any]:
-    """Factor values of one design point as plain Python values (column by column, keeping each dtype)."""
-    return {key: plain(points.at[point, key]) for key in points.columns}
+    """Factor values of one design point as plain Python values (column by column, keeping each dtype).
+
+    A whole-number factor whose column pandas holds as floats (a null level makes it so) gives ints again,
+    as its levels were: the schema's counts are strict.
+    """
+    values = {key: plain(points.at[point, key]) for key in points.columns}
+    return {key: int(value) if isinstance(value, float) and value.is_integer() and _whole(key) else value
+            for key, value in values.items()}
+
+
+def _whole(key: str) -> bool:
+    annotation = field_of(key).annotation
+    return annotation is int or int in getattr(annotation, "__args__", ())
 
 
 def plain(value: Any) -> Any:
