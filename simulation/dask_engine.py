@@ -11,6 +11,7 @@ saved so far stay saved, and ``missions resume`` finishes the sweep).
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 from collections.abc import Iterator
 from importlib import metadata
@@ -32,6 +33,7 @@ def dask_engine(workers: int, scheduler: str | None, timeout: float) -> Iterator
 
     with contextlib.ExitStack() as stack:
         stack.enter_context(dask.config.set({"distributed.comm.timeouts.connect": f"{DASK_CONNECT_S}s"}))
+        stack.enter_context(_log_without_tracebacks())
         if scheduler:
             check_listening(scheduler)
             try:
@@ -49,7 +51,8 @@ def dask_engine(workers: int, scheduler: str | None, timeout: float) -> Iterator
         found = shared_engine(client.get_executor(pure=False), window=4 * max(workers, threads))
         yield Engine(found.open_pool, found.window, killed=lambda exc: isinstance(exc, KilledWorker),
                      killed_attempts=int(dask.config.get("distributed.scheduler.allowed-failures")) + 1,
-                     stall_s=timeout, stalled=lambda: stall_message(client, scheduler, timeout))
+                     stall_s=timeout, stalled=lambda: stall_message(client, scheduler, timeout),
+                     lost=lambda exc: f"lost {where(scheduler)} ({type(exc).__name__}{f': {exc}' if str(exc) else ''})")
 
 
 def check_listening(address: str) -> None:
@@ -92,14 +95,36 @@ def check_versions(client: Any, scheduler: str) -> None:
                               f"install the same version on every worker", exit_code=2)
 
 
+def where(scheduler: str | None) -> str:
+    return f"the Dask scheduler at {scheduler}" if scheduler else "the Dask LocalCluster"
+
+
 def stall_message(client: Any, scheduler: str | None, timeout: float) -> str:
-    where = f"the scheduler at {scheduler}" if scheduler else "the LocalCluster"
     try:
         workers = len(client.nthreads())
-        state = f"{where} has {workers} worker{'s' * (workers != 1)}"
+        state = f"{where(scheduler)} has {workers} worker{'s' * (workers != 1)}"
     except Exception as exc:  # the scheduler itself is gone
-        state = f"{where} does not answer ({type(exc).__name__})"
+        state = f"{where(scheduler)} does not answer ({type(exc).__name__})"
     return f"no run finished in the last {timeout:.0f} s and {state}; raise --timeout if single runs take longer"
+
+
+@contextlib.contextmanager
+def _log_without_tracebacks() -> Iterator[None]:
+    """Dask's log lines stay, but not their tracebacks: the failure that matters is ours, in one line."""
+    class NoTracebacks(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.exc_info = record.exc_text = record.stack_info = None
+            return True
+
+    handlers = logging.getLogger("distributed").handlers
+    quiet = NoTracebacks()
+    for handler in handlers:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(quiet)
 
 
 def _version() -> str:

@@ -44,6 +44,7 @@ class Engine:
     killed_attempts: int = 1  # how many times the engine tries a run before it reports a worker death
     stall_s: float | None = None  # give up when no run finishes for this long
     stalled: Callable[[], str] = lambda: "no run finished"  # says why, when it does
+    lost: Callable[[BaseException], str] = lambda exc: f"the engine lost the runs ({type(exc).__name__}: {exc})"
 
 
 def local_engine(workers: int) -> Engine:
@@ -146,7 +147,7 @@ def _drain(engine: Engine, pool: Executor, pending: Iterator[Any], suspects: deq
             raise
         except Exception as exc:
             if not _death(engine, exc):
-                raise _lost(exc) from None
+                raise EngineError(engine.lost(exc)) from None
             deaths[0] += 1
             if deaths[0] >= DEATHS_IN_A_ROW:  # this run stays pending, for a resume once the workers are fixed
                 raise EngineError(f"{DEATHS_IN_A_ROW} runs in a row killed their worker process even when run "
@@ -175,7 +176,7 @@ def _drain(engine: Engine, pool: Executor, pending: Iterator[Any], suspects: deq
                     result = future.result()
                 except Exception as exc:
                     if not _death(engine, exc):
-                        raise _lost(exc) from None
+                        raise EngineError(engine.lost(exc)) from None
                     (broken if isinstance(exc, BrokenExecutor) else suspects).append(task)
                     continue
                 deaths[0] = 0
@@ -190,13 +191,9 @@ def _drain(engine: Engine, pool: Executor, pending: Iterator[Any], suspects: deq
 
 
 def _death(engine: Engine, exc: Exception) -> bool:
-    """Whether ``exc`` says a worker died: the pool broke, or the engine gave up on the run (Dask's KilledWorker)."""
+    """Whether ``exc`` says a worker died: the pool broke, or the engine gave up on the run (Dask's KilledWorker).
+    Any other failure of the engine itself (a lost scheduler) ends the stream with ``engine.lost``'s words."""
     return isinstance(exc, BrokenExecutor) or engine.killed(exc)
-
-
-def _lost(exc: Exception) -> EngineError:
-    """Any other failure of the engine itself (a lost scheduler) ends the stream."""
-    return EngineError(f"the engine lost the runs: {type(exc).__name__}: {exc}")
 
 
 def _first_done(engine: Engine, in_flight: dict[Future, Any]) -> set[Future]:
