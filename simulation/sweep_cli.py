@@ -124,10 +124,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                    if o not in OUTCOMES]
         if unknown:
             raise ValueError(f"unknown outcome {unknown[0]!r}; expected one of: {', '.join(OUTCOMES)}")
+        report = analyze(args.directory, args.outputs, args.prim)  # a sweep with no finished run is a ValueError
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"report: {analyze(args.directory, args.outputs, args.prim)}")
+    print(f"report: {report}")
     return EXIT_OK
 
 
