@@ -219,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the usage error (exit 2) or the help (exit 0)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     args.argv = argv
-    with sigterm_as_interrupt():
+    with signals_as_interrupts():
         return run_guarded(args)
 
 
@@ -254,16 +254,18 @@ def fail(message: str, code: int) -> int:
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops a command as Ctrl-C does (cleanup runs, partial output is removed), exit code 143."""
-    from simulation.errors import terminated
+def signals_as_interrupts() -> Iterator[None]:
+    """SIGTERM stops a command as Ctrl-C does (cleanup runs, partial output is removed; exit code 143, or 130
+    for Ctrl-C), except inside ``errors.interrupts_deferred`` blocks, which finish first."""
+    from simulation.errors import interrupt
 
     try:
-        previous = signal.signal(signal.SIGTERM, terminated)
+        previous = {sent: signal.signal(sent, interrupt) for sent in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sent, handler in previous.items():
+            signal.signal(sent, handler)

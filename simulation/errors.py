@@ -6,7 +6,9 @@ Bad scenario and experiment input is :class:`simulation.scenario.ScenarioError`.
 
 from __future__ import annotations
 
+import contextlib
 import signal
+from collections.abc import Iterator
 
 
 class OutputError(ValueError):
@@ -32,9 +34,30 @@ class Interrupted(KeyboardInterrupt):
         self.exit_code = exit_code
 
 
-def terminated(signum: int, frame: object) -> None:
-    """A SIGTERM handler that stops the program as Ctrl-C does, so cleanup runs and partial output goes."""
+_deferred = {"depth": 0, "pending": 0}
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """The CLI's handler of SIGINT and SIGTERM: stop as Ctrl-C does, so cleanup runs and partial output goes,
+    but not inside :func:`interrupts_deferred`, where the signal waits for the block to end."""
+    if _deferred["depth"]:
+        _deferred["pending"] = signum
+        return
     raise Interrupted(exit_code=128 + signum)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """A block that Ctrl-C and SIGTERM do not cut in two (handing a run to a pool that may be starting a worker:
+    cut there, the worker is unknown to the pool, waits forever, and the program cannot exit)."""
+    _deferred["depth"] += 1
+    try:
+        yield
+    finally:
+        _deferred["depth"] -= 1
+        signum, _deferred["pending"] = _deferred["pending"], 0
+        if signum and not _deferred["depth"]:
+            raise Interrupted(exit_code=128 + signum)
 
 
 def exit_code_of(interrupt: KeyboardInterrupt) -> int:

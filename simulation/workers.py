@@ -27,7 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future
 from dataclasses import dataclass
 from typing import Any
 
-from simulation.errors import EngineError
+from simulation.errors import EngineError, interrupts_deferred
 from simulation.limits import DASK_TIMEOUT_S, DEATHS_IN_A_ROW
 
 PARENT_POLL_S = 0.5
@@ -81,15 +81,19 @@ def worker_context() -> Any:
 def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A process pool whose workers ignore Ctrl-C and die with this process.
 
-    On an error (Ctrl-C included) the pool is left without waiting: queued runs are
-    cancelled, and each worker exits after its current run.
+    On an error (Ctrl-C included) queued runs are cancelled and the workers stopped at
+    once: the runs they were doing are lost anyway, and a worker left waiting would keep
+    this process from exiting (the pool's own shutdown has no way to stop them).
     """
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(), initializer=watch_parent,
                                initargs=(os.getpid(),))
     try:
         yield pool
     except BaseException:
+        running = list((getattr(pool, "_processes", None) or {}).values())  # no public handle before Python 3.14
         pool.shutdown(wait=False, cancel_futures=True)
+        for process in running:
+            process.terminate()
         raise
     pool.shutdown(wait=True)
 
@@ -141,7 +145,9 @@ def _drain(engine: Engine, pool: Executor, pending: Iterator[Any], suspects: deq
     while suspects:
         task = suspects.popleft()
         try:
-            result = _result(engine, pool.submit(call, task))
+            with interrupts_deferred():
+                future = pool.submit(call, task)
+            result = _result(engine, future)
             deaths[0] = 0
         except EngineError:
             raise
@@ -164,7 +170,8 @@ def _drain(engine: Engine, pool: Executor, pending: Iterator[Any], suspects: deq
     try:
         while True:
             for task in pending:
-                in_flight[pool.submit(call, task)] = task
+                with interrupts_deferred():  # submitting may start a worker: see interrupts_deferred
+                    in_flight[pool.submit(call, task)] = task
                 if len(in_flight) >= max(engine.window, 1):
                     break
             if not in_flight:
