@@ -1,7 +1,7 @@
 """Live charts of a running model, as Altair (Vega-Lite) specifications.
 
-Each ``*_chart(model)`` is a pure function of the model's recorded series
-(``model.recorder``, ``model.datacollector``) returning an Altair chart sized
+Each ``*_chart(frame)`` is a pure function of a :class:`~simulation.ui.frame.Frame`
+of the model (its recorded series and current state) returning an Altair chart sized
 for one panel of the page: large fonts for a projector, a title and subtitle
 that say what is shown and in which unit, mission names in the legend, and a
 month axis that spans the whole run so the lines grow from left to right.
@@ -24,7 +24,7 @@ from simulation.rules.governance import FACETS, Status
 from simulation.ui.narrative import mission_names
 
 if TYPE_CHECKING:
-    from simulation.model import MissionModel
+    from simulation.ui.frame import Frame
 
 MISSION_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#edc948",
                    "#76b7b2", "#ff9da7", "#9c755f", "#1f3b73", "#8cd17d", "#bab0ac")
@@ -73,19 +73,19 @@ STYLE = {
 """Fonts and spacing that read from the back of a classroom (a Vega-Lite ``config``)."""
 
 
-def _year_ticks(model: MissionModel) -> list[int]:
+def _year_ticks(model: Frame) -> list[int]:
     """Month ticks at whole fiscal years, about six of them."""
     steps, year = model.config.time.steps, model.config.time.steps_per_year
     return list(range(0, steps + 1, year * max(1, round(steps / year / 6))))
 
 
-def _month_axis(model: MissionModel) -> alt.X:
+def _month_axis(model: Frame) -> alt.X:
     """Months of the whole run."""
     return alt.X("month:Q", title="Month", scale=alt.Scale(domain=[0, model.config.time.steps], nice=False),
                  axis=alt.Axis(values=_year_ticks(model)))
 
 
-def _months(model: MissionModel) -> np.ndarray:
+def _months(model: Frame) -> np.ndarray:
     return np.arange(model.recorder.n)
 
 
@@ -100,7 +100,7 @@ def _frame(months: np.ndarray, series: np.ndarray, names: list[str], kind: str =
     })
 
 
-def _lines(data: pd.DataFrame, model: MissionModel, *, title: str, subtitle: str, y_title: str,
+def _lines(data: pd.DataFrame, model: Frame, *, title: str, subtitle: str, y_title: str,
            colours: dict[str, str], y_max: float | None = 1.0, percent: bool = False) -> alt.Chart:
     """A line per series, coloured consistently, dashed for portfolio-wide series."""
     data = data.assign(value=data["value"] * (100 if percent else 1))
@@ -121,28 +121,28 @@ def _lines(data: pd.DataFrame, model: MissionModel, *, title: str, subtitle: str
     return chart.properties(title=alt.Title(title, subtitle=subtitle), width="container", height=HEIGHT)
 
 
-def mission_colours(model: MissionModel, extra: str | None = None) -> dict[str, str]:
+def mission_colours(model: Frame, extra: str | None = None) -> dict[str, str]:
     names = mission_names(model)
     colours = {name: MISSION_COLOURS[i % len(MISSION_COLOURS)] for i, name in enumerate(names)}
     return {**colours, extra: EXTRA_COLOUR} if extra else colours
 
 
-def _mission(model: MissionModel, metric: str, kind: str = "") -> pd.DataFrame:
+def _mission(model: Frame, metric: str, kind: str = "") -> pd.DataFrame:
     return _frame(_months(model), model.recorder.mission_series(metric), mission_names(model), kind)
 
 
-def _portfolio(model: MissionModel, name: str, label: str, kind: str) -> pd.DataFrame:
-    values = model.datacollector.get_model_vars_dataframe()[name].to_numpy()[:, None]
+def _portfolio(model: Frame, name: str, label: str, kind: str) -> pd.DataFrame:
+    values = model.portfolio[name].to_numpy()[:, None]
     return _frame(_months(model), values[: model.recorder.n], [label], kind)
 
 
-def _actor_types(model: MissionModel, metric: str, types: tuple[str, ...]) -> pd.DataFrame:
+def _actor_types(model: Frame, metric: str, types: tuple[str, ...]) -> pd.DataFrame:
     series = model.recorder.actor_series(metric)[:, [ACTOR_TYPES.index(t) for t in types]]
     return _frame(_months(model), series, [PLURALS[t] for t in types])
 
 
 # ------------------------------------------------------------------ the charts
-def progress_chart(model: MissionModel) -> alt.LayerChart | alt.Chart:
+def progress_chart(model: Frame) -> alt.LayerChart | alt.Chart:
     """Per-mission progress towards the goal, with the linear path to the deadline where missions share one."""
     chart = _lines(_mission(model, "progress"), model, title="Progress towards each goal",
                    subtitle="% of the work the goal needs (grows when extra goals creep in); dotted: on schedule",
@@ -160,13 +160,13 @@ def progress_chart(model: MissionModel) -> alt.LayerChart | alt.Chart:
     return alt.layer(on_time, chart)
 
 
-def momentum_chart(model: MissionModel) -> alt.Chart:
+def momentum_chart(model: Frame) -> alt.Chart:
     return _lines(_mission(model, "momentum"), model, title="Momentum of each mission",
                   subtitle="Sense of keeping up with the needed pace: 0 stalled, 1 flying",
                   y_title="Momentum (0–1)", colours=mission_colours(model))
 
 
-def engagement_chart(model: MissionModel) -> alt.Chart:
+def engagement_chart(model: Frame) -> alt.Chart:
     types = ("ministry", "firm", "citizen")
     colours = {PLURALS[t]: ACTOR_COLOURS[t] for t in types}
     return _lines(_actor_types(model, "engagement", types), model, title="Engagement by actor type",
@@ -174,7 +174,7 @@ def engagement_chart(model: MissionModel) -> alt.Chart:
                   y_title="Engagement (0–1)", colours=colours)
 
 
-def burnout_chart(model: MissionModel) -> alt.Chart:
+def burnout_chart(model: Frame) -> alt.Chart:
     types = ("ministry", "firm", "citizen")
     colours = {**{PLURALS[t]: ACTOR_COLOURS[t] for t in types}, "all actors": EXTRA_COLOUR}
     data = pd.concat([_actor_types(model, "burnt_out", types).assign(kind="by type"),
@@ -184,7 +184,7 @@ def burnout_chart(model: MissionModel) -> alt.Chart:
                   y_title="Burnt out (%)", colours=colours, y_max=top, percent=True)
 
 
-def resistance_chart(model: MissionModel) -> alt.Chart:
+def resistance_chart(model: Frame) -> alt.Chart:
     label = "ministries' resentment"
     data = pd.concat([_mission(model, "resistance", "resistance"),
                       _actor_types(model, "resentment", ("ministry",)).assign(series=label, kind="resentment")])
@@ -194,7 +194,7 @@ def resistance_chart(model: MissionModel) -> alt.Chart:
                   y_title="Level (0–1)", colours=mission_colours(model, label), y_max=top)
 
 
-def legitimacy_chart(model: MissionModel) -> alt.Chart:
+def legitimacy_chart(model: Frame) -> alt.Chart:
     label = "cynicism (all actors)"
     data = pd.concat([_mission(model, "legitimacy", "support"),
                       _portfolio(model, "Cynicism", label, "cynicism")])
@@ -203,7 +203,7 @@ def legitimacy_chart(model: MissionModel) -> alt.Chart:
                   y_title="Level (0–1)", colours=mission_colours(model, label))
 
 
-def spending_chart(model: MissionModel) -> alt.Chart:
+def spending_chart(model: Frame) -> alt.Chart:
     m = model.missions
     data = _mission(model, "spend")
     colours = mission_colours(model)
@@ -225,7 +225,7 @@ STATUS_LABELS = {Status.ACTIVE: "pursuing its goal", Status.LOCKED_IN: "locked i
                  Status.ACHIEVED: "ended", Status.ABANDONED: "ended", Status.RETIRED: "ended"}
 
 
-def facet_chart(model: MissionModel) -> alt.Chart:
+def facet_chart(model: Frame) -> alt.Chart:
     """Each mission's facet month by month; faded once locked in, pale once ended."""
     names = mission_names(model)
     facet = model.recorder.mission_series("facet").astype(int)

@@ -19,6 +19,7 @@ from simulation.model import MissionModel
 from simulation.ui import charts
 from simulation.ui.controls import CONTROLS, DEFAULT_PRESET, configure, load_preset, presets
 from simulation.ui.figure import Box, Figure
+from simulation.ui.inputs import ControlInput
 
 VARIED = ("missions", "review_rule")
 """Controls each side of the comparison can set besides the preset."""
@@ -105,14 +106,9 @@ def SideControls(side: str):
         solara.Select("Preset", value=setting.preset, values=names, on_value=lambda v: update(preset=v))
         base = load_preset(setting.preset)
         for name in VARIED:
-            widget = CONTROLS[name].widget(base)
-            value = setting.values.get(name, widget["value"])
-            if widget["type"] == "Select":
-                solara.Select(widget["label"], value=value, values=widget["values"],
-                              on_value=lambda v, name=name: update(values={name: v}))
-            else:
-                solara.SliderInt(widget["label"], value=value, min=widget["min"], max=widget["max"],
-                                 on_value=lambda v, name=name: update(values={name: v}))
+            control = CONTROLS[name]
+            value = setting.values.get(name, control.value_in(base))
+            ControlInput(control, value, lambda v, name=name: update(values={name: v}))
 
 
 @solara.component

@@ -29,7 +29,7 @@ from simulation.ui.charts import ACTOR_COLOURS, inline, mission_colours
 from simulation.ui.narrative import mission_names
 
 if TYPE_CHECKING:
-    from simulation.model import MissionModel
+    from simulation.ui.frame import Frame
 
 FIRMS_SHOWN = 10  # of each kind: incumbents and challengers
 NEIGHBOURHOODS = 3  # citizens' neighbourhoods shown
@@ -48,7 +48,7 @@ class Ecosystem:
     positions: dict[tuple[str, int], tuple[float, float]]  # ("mission"|"actor"|"funder", index) -> (x, y)
 
 
-def sample(model: MissionModel) -> tuple[np.ndarray, list[str]]:
+def sample(model: Frame) -> tuple[np.ndarray, list[str]]:
     """Actor rows to show and their types: all ministries, some firms of each kind, a few neighbourhoods.
 
     Draws from a generator of its own, seeded from the run's seed, so the model's
@@ -76,7 +76,7 @@ def sample(model: MissionModel) -> tuple[np.ndarray, list[str]]:
     return np.asarray(rows), types
 
 
-def build(model: MissionModel) -> Ecosystem:
+def build(model: Frame) -> Ecosystem:
     """The sample, its social ties and its layout."""
     a, m = model.actors, model.missions
     rows, types = sample(model)
@@ -127,7 +127,7 @@ def layout(graph: nx.Graph, seed: int) -> dict[tuple[str, int], tuple[float, flo
     return positions
 
 
-def frames(model: MissionModel, eco: Ecosystem) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def frames(model: Frame, eco: Ecosystem) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(nodes, links, missions) tables for the current month."""
     a, m, f = model.actors, model.missions, model.funders
     engagement = per_actor_engagement(a)
@@ -166,7 +166,7 @@ def frames(model: MissionModel, eco: Ecosystem) -> tuple[pd.DataFrame, pd.DataFr
     return nodes, edges, missions
 
 
-def network_chart(model: MissionModel, eco: Ecosystem) -> alt.LayerChart:
+def network_chart(model: Frame, eco: Ecosystem) -> alt.LayerChart:
     nodes, edges, missions = frames(model, eco)
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1.15, 1.15], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[OUTSIDERS_Y - 0.1, 1.1], nice=False))
@@ -203,6 +203,6 @@ def network_chart(model: MissionModel, eco: Ecosystem) -> alt.LayerChart:
             x=x, y=y, text="text:N"))
     shown = len(eco.actors) + eco.funders.size
     return alt.layer(*layers).resolve_scale(color="independent").resolve_legend(opacity="independent").properties(
-        title=alt.Title("The ecosystem", subtitle=f"{shown} of {len(model.agents)} agents; size: engagement, "
+        title=alt.Title("The ecosystem", subtitle=f"{shown} of {model.n_agents} agents; size: engagement, "
                                                   "red ring: burnt out; diamonds: missions"),
         width="container", height=320)

@@ -1,10 +1,9 @@
 """The page's main area: live charts, the ecosystem network, the narrative and the missions at a glance.
 
-:func:`Dashboard` is the one component that listens to Mesa's
-``update_counter``, which SolaraViz bumps after every step; it redraws its
-panels, arranged on tabs. One listener matters for speed: Solara re-renders
-the page once per listening component, so eleven panels listening each would
-re-render the page eleven times per step.
+:func:`Dashboard` draws every panel from one :class:`~simulation.ui.frame.Frame`
+(see :mod:`simulation.ui.player`), arranged on tabs; only the open tab is
+drawn. Each panel is its own error boundary: one that fails shows a short
+sentence and the others go on.
 """
 
 from __future__ import annotations
@@ -15,23 +14,21 @@ from typing import TYPE_CHECKING
 
 import solara
 import solara.lab
-from mesa.visualization.utils import update_counter
 
 from simulation.rules.governance import FACETS, Status
 from simulation.ui import charts
 from simulation.ui.compare import CompareView
 from simulation.ui.figure import Box, Figure
+from simulation.ui.guard import Guard
 from simulation.ui.narrative import mission_names
 from simulation.ui.network import build, network_chart
 
 if TYPE_CHECKING:
     import altair as alt
 
-    from simulation.model import MissionModel
-    from simulation.ui.model import UIModel
+    from simulation.ui.frame import Frame
 
 NARRATIVE_LINES = 60  # most recent lines kept on screen
-PANEL_HEIGHT = "400px"
 
 KIND_COLOURS = {
     "election": "#1f5fa8", "leader": "#1f5fa8", "goal": "#2e7d32", "lock-in": "#b71c1c", "ended": "#555555",
@@ -40,50 +37,26 @@ KIND_COLOURS = {
     "cynicism": "#ad1457", "end": "#111111",
 }
 
-CSS = """
-.me-panel { font-family: Roboto, Arial, sans-serif; color: #222; height: 100%; display: flex;
-            flex-direction: column; }
-.me-panel h3 { font-size: 17px; font-weight: 600; margin: 0 0 2px 0; }
-.me-panel .me-sub { font-size: 13px; color: #555; margin-bottom: 6px; }
-.me-narrative { overflow-y: auto; flex: 1; font-size: 15px; line-height: 1.35; }
-.me-narrative div { padding: 3px 6px; margin: 2px 0; border-left: 5px solid #999; background: #f5f5f5; }
-.me-narrative b { font-variant-numeric: tabular-nums; }
-.me-glance { overflow-y: auto; flex: 1; }
-.me-glance table, .me-compare-summary table { border-collapse: collapse; width: 100%; font-size: 14px; }
-.me-glance th, .me-compare-summary th { text-align: left; font-weight: 600; border-bottom: 2px solid #ccc;
-                                         padding: 3px 6px; }
-.me-glance td, .me-compare-summary td { border-bottom: 1px solid #e4e4e4; padding: 3px 6px; }
-.me-glance td:nth-child(-n+2), .me-compare-summary td { white-space: nowrap; }
-.me-bar { display: inline-block; height: 11px; background: #e8e8e8; width: 60px; vertical-align: middle; }
-.me-bar span { display: block; height: 11px; }
-.me-dashboard [class*="col"] { min-width: 0; }  /* a long name must not widen its column */
-.me-glance td:first-child { max-width: 240px; overflow: hidden; text-overflow: ellipsis; }
-.me-box { min-width: 0; height: 400px; overflow: hidden; padding: 10px 12px; background: white; border-radius: 4px;
-          box-shadow: 0 1px 3px rgba(0, 0, 0, 0.18); }
-.me-box .vega-embed { width: 100%; }
-.me-dashboard .v-window__container, .me-dashboard .v-window-item { transition: none !important; }  /* no slide */
-.v-slider__thumb-label-container { display: block !important; }  /* always show slider values */
-.v-slider__thumb-label { font-size: 11px; }
-.v-input__slider { margin-top: 26px; }
-.v-input--checkbox { margin-top: 0; }
-.v-input--checkbox .v-messages { display: none; }
-"""
 
 @solara.component
-def ChartPanel(build_chart: Callable[[MissionModel], alt.TopLevelMixin], model: MissionModel, tick: int):
-    with Box(name=build_chart.__name__.replace("_", "-")):
-        Figure(build_chart(model))
+def Content(frame: Frame, draw: Callable[[Frame], None]):
+    draw(frame)
 
 
 @solara.component
-def NetworkPanel(model: MissionModel, tick: int):
-    """The ecosystem as a network; the sample and layout are fixed per model."""
-    eco = solara.use_memo(lambda: build(model), [id(model)])
-    with Box(name="network"):
-        Figure(network_chart(model, eco))
+def Panel(name: str, frame: Frame, draw: Callable[[Frame], None]):
+    """A panel's frame, in which ``draw(frame)`` puts the content; if that fails, one sentence instead."""
+    with Box(name=name), Guard(what="This panel", retry_on=frame.seq):
+        Content(frame, draw)
 
 
-def narrative_html(model: UIModel) -> str:
+def draw_network(frame: Frame) -> None:
+    """The ecosystem as a network; the sample and layout are fixed per run."""
+    eco = solara.use_memo(lambda: build(frame), [frame.preset, frame.seed, frame.config])
+    Figure(network_chart(frame, eco))
+
+
+def narrative_html(model: Frame) -> str:
     """The latest events, newest first, as HTML."""
     rows = []
     for event in reversed(model.events[-NARRATIVE_LINES:]):
@@ -96,17 +69,15 @@ def narrative_html(model: UIModel) -> str:
             f'<div class="me-narrative">{"".join(rows)}</div></div>')
 
 
-@solara.component
-def NarrativePanel(model: UIModel, tick: int):
-    with Box(name="narrative"):
-        solara.HTML(tag="div", unsafe_innerHTML=narrative_html(model), style={"height": "100%"})
+def draw_narrative(frame: Frame) -> None:
+    solara.HTML(tag="div", unsafe_innerHTML=narrative_html(frame), style={"height": "100%"})
 
 
 STATUS_WORDS = {Status.ACTIVE: "pursuing", Status.LOCKED_IN: "locked in", Status.ACHIEVED: "achieved",
                 Status.ABANDONED: "abandoned", Status.RETIRED: "retired"}
 
 
-def glance_html(model: MissionModel) -> str:
+def glance_html(model: Frame) -> str:
     """One row per mission: progress, momentum, support, status and facet now."""
     m = model.missions
     colours = charts.mission_colours(model)
@@ -130,36 +101,32 @@ def glance_html(model: MissionModel) -> str:
             f'<th>Support</th><th>Status</th><th>Facet</th></tr>{"".join(rows)}</table></div></div>')
 
 
-@solara.component
-def GlancePanel(model: MissionModel, tick: int):
-    with Box(name="glance"):
-        solara.HTML(tag="div", unsafe_innerHTML=glance_html(model), style={"height": "100%"})
+def draw_glance(frame: Frame) -> None:
+    solara.HTML(tag="div", unsafe_innerHTML=glance_html(frame), style={"height": "100%"})
 
 
-def chart(build_chart: Callable[[MissionModel], alt.TopLevelMixin]) -> Callable:
-    """A panel factory for one of :mod:`simulation.ui.charts`' charts."""
-    return lambda model, tick: ChartPanel(build_chart, model, tick)
+def chart(build_chart: Callable[[Frame], alt.TopLevelMixin]) -> tuple[str, Callable[[Frame], None]]:
+    """A panel of one of :mod:`simulation.ui.charts`' charts: (name, draw)."""
+    return build_chart.__name__.replace("_", "-"), lambda frame: Figure(build_chart(frame))
 
 
-TABS: tuple[tuple[str, tuple[Callable, ...]], ...] = (
-    ("Missions", (chart(charts.progress_chart), NarrativePanel, chart(charts.momentum_chart), GlancePanel,
-                  chart(charts.facet_chart), chart(charts.spending_chart))),
-    ("People and politics", (NetworkPanel, NarrativePanel, chart(charts.engagement_chart),
-                             chart(charts.burnout_chart), chart(charts.resistance_chart),
-                             chart(charts.legitimacy_chart))),
+TABS: tuple[tuple[str, tuple[tuple[str, Callable[[Frame], None]], ...]], ...] = (
+    ("Missions", (chart(charts.progress_chart), ("narrative", draw_narrative), chart(charts.momentum_chart),
+                  ("glance", draw_glance), chart(charts.facet_chart), chart(charts.spending_chart))),
+    ("People and politics", (("network", draw_network), ("narrative", draw_narrative),
+                             chart(charts.engagement_chart), chart(charts.burnout_chart),
+                             chart(charts.resistance_chart), chart(charts.legitimacy_chart))),
 )
-"""The live tabs, two panels a row, most telling first."""
+"""The live tabs' panels, (name, draw), two a row, most telling first."""
 
 
 @solara.component
-def Dashboard(model: MissionModel):
-    """The main area: live tabs redrawn after every step, and the comparison tab."""
-    tick = update_counter.get()
-    solara.Style(CSS)
+def Dashboard(frame: Frame):
+    """The main area: the live tabs, drawn from ``frame``, and the comparison tab."""
     with solara.Column(classes=["me-dashboard"]), solara.lab.Tabs(lazy=True):
         for title, panels in TABS:
             with solara.lab.Tab(title), solara.ColumnsResponsive(default=12, large=6):
-                for panel in panels:
-                    panel(model, tick)
+                for name, draw in panels:
+                    Panel(name, frame, draw)
         with solara.lab.Tab("Compare two settings"):
             CompareView()

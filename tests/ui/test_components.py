@@ -1,5 +1,6 @@
-"""The educators' page without a browser: controls from the schema, the model adapter, the narrative,
-charts, the network view and the page rendered in-process with ``solara.render``."""
+"""The educators' page without a browser: controls from the schema and the checks on what a browser sends,
+the model adapter, the narrative, charts, the network view, and the page rendered in-process with
+``solara.render`` (each panel failing alone)."""
 
 from __future__ import annotations
 
@@ -10,22 +11,26 @@ import ipyvuetify as v
 import numpy as np
 import pytest
 import solara
-from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
 
 from simulation.model import MissionModel
 from simulation.params import Config, ReviewRule, bounds, field_of, get_dotted
 from simulation.rules.governance import ADAPTIVE, ENHANCEMENT, Status
-from simulation.scenario import list_scenarios, load_scenario
-from simulation.ui import SERVER_ENV, charts, command, compare
+from simulation.scenario import SCENARIO_DIR, list_scenarios, load_scenario
+from simulation.ui import SERVER_ENV, charts, command, compare, panels
 from simulation.ui.controls import (
     CONTROLS,
     DEFAULT_PRESET,
     SLIDERS,
     SWITCHES,
+    InvalidInput,
+    accept,
+    accept_seed,
     configure,
-    model_params,
+    load_preset,
     presets,
+    values_of,
 )
+from simulation.ui.frame import Frame
 from simulation.ui.model import UIModel
 from simulation.ui.narrative import Snapshot, events, mission_names, snapshot
 from simulation.ui.network import OUTSIDERS_Y, build, frames, network_chart
@@ -33,7 +38,7 @@ from simulation.ui.panels import Dashboard, glance_html, narrative_html
 
 
 @pytest.fixture(scope="module")
-def running() -> UIModel:
+def model() -> UIModel:
     """A default-preset model 60 months in."""
     model = UIModel()
     for _ in range(60):
@@ -41,33 +46,38 @@ def running() -> UIModel:
     return model
 
 
+@pytest.fixture(scope="module")
+def running(model) -> Frame:
+    """What the page draws of that model."""
+    return Frame.of(model)
+
+
 # ------------------------------------------------------------------ controls
 def test_ambition_slider_reads_bounds_and_default_from_the_schema():
     info = field_of("portfolio.mission.ambition")
-    widget = CONTROLS["ambition"].widget(Config())
-    assert widget["type"] == "SliderFloat"
-    assert (widget["min"], widget["max"]) == bounds(info)
-    assert widget["value"] == info.default
+    control = CONTROLS["ambition"]
+    assert control.kind == "SliderFloat"
+    assert bounds(control.info) == bounds(info) == (0.0, 1.0)
+    assert control.value_in(Config()) == info.default
 
 
 @pytest.mark.parametrize("control", SLIDERS + SWITCHES, ids=lambda c: c.name)
 def test_every_control_mirrors_its_schema_field(control):
     info = field_of(control.key)
-    widget = control.widget(Config())
     default = info.default.value if isinstance(info.default, Enum) else info.default
-    assert widget["value"] == default
-    assert widget["label"] == control.label
-    if widget["type"] == "Checkbox":
+    assert control.value_in(Config()) == default
+    if control.kind == "Checkbox":
         section = Config.model_fields[control.key.split(".")[0]].annotation
         assert control.help == section.__doc__.strip().splitlines()[0]  # what the mechanism does
         return
     assert info.description in control.help
-    if widget["type"] == "Select":
-        assert widget["values"] == [rule.value for rule in ReviewRule]
+    if control.kind == "Select":
+        assert control.choices == [rule.value for rule in ReviewRule]
     else:
-        assert widget["type"] in ("SliderFloat", "SliderInt")
-        assert (widget["min"], widget["max"]) == bounds(info)
-        assert widget["min"] <= widget["value"] <= widget["max"]
+        assert control.kind in ("SliderFloat", "SliderInt")
+        lo, hi = bounds(info)
+        assert f"{lo:g} to {hi:g}" in control.help  # the tooltip gives the range, and the unit if any
+        assert control.unit in control.help or control.unit == "share"
 
 
 def test_teaching_controls_and_one_switch_per_mechanism():
@@ -79,13 +89,40 @@ def test_teaching_controls_and_one_switch_per_mechanism():
                                          if name in {s.key.split(".")[0] for s in SWITCHES}]
 
 
-def test_model_params_start_at_the_presets_values():
+def test_controls_start_at_the_presets_values():
     config = load_scenario("moonshot")
-    params = model_params("moonshot")
-    assert params["preset"] == "moonshot"  # fixed: passed back to UIModel on Reset
+    values = values_of(load_preset("moonshot"))
     for name, control in CONTROLS.items():
         value = get_dotted(config, control.key)
-        assert params[name]["value"] == (value.value if isinstance(value, Enum) else value)
+        assert values[name] == (value.value if isinstance(value, Enum) else value)
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../../etc/passwd", str(SCENARIO_DIR / "baseline.yaml"),
+                                  "baseline.yaml", "", None, 42, ["baseline"]])
+def test_a_preset_is_a_shipped_name_never_a_path(name):
+    with pytest.raises(InvalidInput, match="unknown preset"):
+        load_preset(name)
+
+
+@pytest.mark.parametrize(("name", "value", "why"), [
+    ("ambition", 1.5, "expected 0 to 1"), ("ambition", -0.1, "expected 0 to 1"), ("ambition", "0.5", "a number"),
+    ("ambition", float("nan"), "a number"), ("ambition", True, "a number"), ("missions", 2.5, "whole number"),
+    ("missions", 13, "expected 1 to 12"), ("review_rule", "/etc/passwd", "one of"), ("cycles_on", "yes", "on or off"),
+    ("preset", "moonshot", "unknown control"), (None, 1, "unknown control"),
+])
+def test_a_value_outside_the_schema_is_refused(name, value, why):
+    with pytest.raises(InvalidInput, match=why):
+        accept(name, value)
+
+
+def test_a_value_inside_the_schema_is_taken_as_the_controls_type():
+    assert accept("missions", 4.0) == 4 and isinstance(accept("missions", 4.0), int)
+    assert accept("ambition", 1) == 1.0 and isinstance(accept("ambition", 1), float)
+    assert accept("review_rule", "sunset") == "sunset" and accept("cycles_on", False) is False
+    assert accept_seed(7) == 7
+    for bad in (-1, 2**63, "7", 1.5, True):
+        with pytest.raises(InvalidInput, match="Seed"):
+            accept_seed(bad)
 
 
 def test_presets_are_the_shipped_scenarios():
@@ -139,29 +176,19 @@ def test_unknown_control_is_an_error():
 
 
 # ------------------------------------------------------------------ the model adapter
-def test_solaraviz_accepts_the_adapter_and_rebuilds_it_from_slider_values():
-    model = UIModel()
-    params = model_params(DEFAULT_PRESET)
-    _check_model_params(model, params)  # what SolaraViz checks before it shows the sliders
-    values = {name: (spec["value"] if isinstance(spec, dict) else spec) for name, spec in params.items()}
-    values["missions"] = 4
-    kwargs = _build_model_init_kwargs(model, values, add_scenario_when_empty=True,
-                                      require_model_accepts_scenario=True)
-    assert "scenario" in kwargs  # SolaraViz adds a Mesa scenario object on Reset
-    rebuilt = type(model)(**kwargs)
-    assert rebuilt.missions.count == 4
-    assert rebuilt.config.name == load_scenario(DEFAULT_PRESET).name
+def test_adapter_builds_from_a_preset_a_seed_and_control_values():
+    model = UIModel(preset="moonshot", seed=7, missions=4, review_rule="review")
+    assert model.missions.count == 4 and model.seed == 7
+    assert model.config.lockin.rule is ReviewRule.REVIEW
+    assert model.config.name == load_scenario("moonshot").name
 
 
-def test_adapter_runs_to_the_end_and_no_further():
+def test_adapter_runs_to_the_end_and_says_so():
     model = UIModel(preset="ato-fix-it-squads")
     steps = model.config.time.steps
     while model.running:
         model.step()
-    assert model.month == steps
-    model.step()  # SolaraViz may step past the end when it renders every few steps
-    assert model.month == steps and model.time == steps
-    assert model.recorder.n == steps + 1
+    assert model.month == steps and model.recorder.n == steps + 1
     assert model.events[-1].kind == "end"
 
 
@@ -309,11 +336,9 @@ def test_network_sample_is_fixed_per_seed_and_leaves_the_model_untouched():
 def test_panels_html_is_escaped_and_names_the_missions(running):
     glance = glance_html(running)
     assert all(name in glance for name in running.missions.names)
-    running.events.append(dataclasses.replace(running.events[-1], text="<script>x</script>"))
-    try:
-        assert "&lt;script&gt;" in narrative_html(running) and "<script>" not in narrative_html(running)
-    finally:
-        running.events.pop()
+    hostile = dataclasses.replace(running, events=(*running.events, dataclasses.replace(running.events[-1],
+                                                                                       text="<script>x</script>")))
+    assert "&lt;script&gt;" in narrative_html(hostile) and "<script>" not in narrative_html(hostile)
 
 
 def test_comparison_runs_both_settings():
@@ -330,32 +355,88 @@ def panel_html(rc, name: str) -> str:
     return rc.find(v.Html, class_=f"me-box me-box-{name}").find(solara.widgets.HTML).widget.unsafe_innerHTML
 
 
+def button(rc, label: str) -> v.Btn:
+    return rc.find(v.Btn, attributes={"aria-label": label}).widget
+
+
+def bar(rc) -> dict:
+    """The control bar's state attributes (month, playing, preset ...)."""
+    return rc.find(v.Html, class_="me-controls").widget.attributes
+
+
 def test_page_steps_resets_and_changes_preset():
     from simulation.ui.app import Page
 
     _box, rc = solara.render(Page(), handle_error=False)
-    step = rc.find(v.Btn, children=["Step"]).widget
-    reset = rc.find(v.Btn, children=["Reset"]).widget
-    rc.find(children=["Time: 0.0"]).assert_single()
+    assert bar(rc)["data-month"] == "0"
     assert "Nothing has happened yet" in panel_html(rc, "narrative")
     for _ in range(3):
-        step.click()
-    rc.find(children=["Time: 3.0"]).assert_single()
+        button(rc, "Step").click()
+    assert bar(rc)["data-month"] == "3"
     assert "Month 3 of" in panel_html(rc, "narrative")
-    rc.find(v.Slider, label="Number of missions").widget.v_model = 5
-    reset.click()  # sliders apply on Reset, as everywhere in SolaraViz
-    rc.find(children=["Time: 0.0"]).assert_single()
-    assert "Mission 5" in panel_html(rc, "glance")
-    rc.find(v.Select, label="Preset").widget.v_model = "moonshot"  # a preset applies at once
+    missions = rc.find(v.Slider, label="Number of missions: 3").widget
+    missions.v_model = 5
+    assert "Settings changed" in str(rc.find(v.Html, class_="me-controls").widget)  # the cue, until Reset
+    rc.find(children=["Settings changed: press Reset to apply them"]).assert_single()
+    button(rc, "Reset").click()  # sliders apply on Reset
+    assert bar(rc)["data-month"] == "0" and "Mission 5" in panel_html(rc, "glance")
+    assert not rc.find(children=["Settings changed: press Reset to apply them"])
+    rc.find(v.Select, label="Scenario preset").widget.v_model = "moonshot"  # a preset applies at once
     moonshot = load_scenario("moonshot")
-    assert rc.find(v.Slider, label="Number of missions").widget.v_model == moonshot.portfolio.count
-    assert rc.find(v.Slider, label="Ambition").widget.v_model == moonshot.portfolio.mission.ambition
+    assert bar(rc)["data-preset"] == "moonshot" and bar(rc)["data-seed"] == str(moonshot.seed)
+    assert rc.find(v.Slider, label=f"Number of missions: {moonshot.portfolio.count}")
+    assert rc.find(v.Slider, label=f"Ambition: {moonshot.portfolio.mission.ambition:g}")
     assert moonshot.portfolio.resolved()[0].name in panel_html(rc, "glance")
-    rc.find(v.Slider, label="Number of missions").widget.v_model = 2
-    rc.find(v.Btn, children=["Reset"]).widget.click()  # the new preset, with the slider moved after picking it
-    glance = panel_html(rc, "glance")
-    assert moonshot.portfolio.resolved()[0].name in glance and "Mission 2" in glance
-    assert f"Month 0 of {moonshot.time.steps}" in glance
+    rc.close()
+
+
+def test_page_refuses_a_tampered_preset_and_slider_value_and_keeps_going():
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Select, label="Scenario preset").widget.v_model = "/etc/passwd"
+    assert bar(rc)["data-preset"] == "baseline"
+    rc.find(children=["Not taken: unknown preset: pick one from the list."]).assert_single()
+    rc.find(v.Slider, label="Ambition: 0.6").widget.v_model = 7
+    rc.find(children=["Not taken: Ambition: expected 0 to 1."]).assert_single()
+    rc.find(v.TextField, label="Seed").widget.v_model = "12; rm -rf /"
+    rc.find(children=["Not taken: Seed: expected a whole number."]).assert_single()
+    button(rc, "Reset").click()  # nothing was taken, so the run is the preset's
+    button(rc, "Step").click()
+    assert bar(rc)["data-month"] == "1" and bar(rc)["data-seed"] == str(load_scenario("baseline").seed)
+    rc.close()
+
+
+def test_a_new_random_run_draws_a_seed_and_a_typed_seed_applies_on_reset():
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    seed = bar(rc)["data-seed"]
+    button(rc, "New random run").click()
+    assert bar(rc)["data-seed"] != seed and bar(rc)["data-month"] == "0"
+    rc.find(v.TextField, label="Seed").widget.v_model = "123"
+    assert bar(rc)["data-seed"] != "123"
+    button(rc, "Reset").click()
+    assert bar(rc)["data-seed"] == "123"
+    rc.close()
+
+
+def test_a_failing_panel_shows_one_sentence_and_the_others_go_on(monkeypatch, caplog):
+    def broken(frame):
+        raise ValueError("All arrays must be of the same length")
+
+    missions = panels.TABS[0]
+    monkeypatch.setattr(panels, "TABS", ((missions[0], (("momentum-chart", broken), *missions[1][1:])),
+                                         *panels.TABS[1:]))
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    button(rc, "Step").click()
+    failed = rc.find(v.Html, class_="me-box me-box-momentum-chart").find(v.Alert)
+    assert "This panel could not be drawn (ValueError)" in str(failed.widget.children)
+    assert "same length" not in str(failed.widget.children)  # the exception's text stays in the log
+    assert "Month 1 of" in panel_html(rc, "narrative")  # the other panels are drawn
+    assert "All arrays must be of the same length" in caplog.text
     rc.close()
 
 
