@@ -6,8 +6,7 @@ from typing import Any
 
 from simulation.model import MissionModel
 from simulation.ui.controls import DEFAULT_PRESET, configure, load_preset
-from simulation.ui.narrative import Event, snapshot
-from simulation.ui.narrative import events as narrate
+from simulation.ui.narrative import Event, Narrator, snapshot
 
 
 class UIModel(MissionModel):
@@ -22,11 +21,9 @@ class UIModel(MissionModel):
         super().__init__(config, seed=seed)
         self.preset = preset
         self.events: list[Event] = []
-        self._seen = snapshot(self)
+        self.narrator = Narrator(snapshot(self))
 
     def step(self) -> None:
         """One month, then what it brought in plain language."""
         super().step()
-        now = snapshot(self, self._seen)
-        self.events.extend(narrate(self._seen, now))
-        self._seen = now
+        self.events.extend(self.narrator.observe(snapshot(self)))

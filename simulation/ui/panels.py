@@ -28,13 +28,13 @@ if TYPE_CHECKING:
 
     from simulation.ui.frame import Frame
 
-NARRATIVE_LINES = 60  # most recent lines kept on screen
+NARRATIVE_LINES = 300  # newest lines shown (a safety bound: a lesson run tells far fewer)
 
 KIND_COLOURS = {
     "election": "#1f5fa8", "leader": "#1f5fa8", "goal": "#2e7d32", "lock-in": "#b71c1c", "ended": "#555555",
     "review": "#6a1b9a", "facet": "#00695c", "creep": "#8d6e63", "momentum": "#2e7d32", "stall": "#e65100",
     "resistance": "#c62828", "support": "#ad1457", "burn-out": "#d84315", "resentment": "#c62828",
-    "cynicism": "#ad1457", "end": "#111111",
+    "cynicism": "#ad1457", "end": "#111111", "recovery": "#2e7d32",
 }
 
 
@@ -56,17 +56,21 @@ def draw_network(frame: Frame) -> None:
     Figure(network_chart(frame, eco))
 
 
-def narrative_html(model: Frame) -> str:
-    """The latest events, newest first, as HTML."""
-    rows = []
-    for event in reversed(model.events[-NARRATIVE_LINES:]):
-        colour = KIND_COLOURS.get(event.kind, "#999999")
-        rows.append(f'<div style="border-left-color:{colour}"><b>step {event.month}:</b> {escape(event.text)}</div>')
-    if not rows:
-        rows.append("<div>Nothing has happened yet: press <b>Step</b> or <b>▶</b>.</div>")
+def _line(event) -> str:
+    colour = KIND_COLOURS.get(event.kind, "#999999")
+    return f'<div style="border-left-color:{colour}"><b>Month {event.month}:</b> {escape(event.text)}</div>'
+
+
+def narrative_html(frame: Frame) -> str:
+    """The story so far: milestones pinned at the top (oldest first), then the other lines, newest first."""
+    milestones = [_line(e) for e in frame.events if e.milestone]
+    lines = [_line(e) for e in reversed([e for e in frame.events if not e.milestone][-NARRATIVE_LINES:])]
+    if not frame.events:
+        lines.append("<div>Nothing has happened yet: press <b>Step</b>, <b>Play</b> or <b>Run to the end</b>.</div>")
+    pinned = f'<div class="me-milestones">{"".join(milestones)}</div>' if milestones else ""
     return ('<div class="me-panel"><h3>What is happening</h3>'
-            f'<div class="me-sub">Month {model.month} of {model.config.time.steps} · newest first</div>'
-            f'<div class="me-narrative">{"".join(rows)}</div></div>')
+            f'<div class="me-sub">Month {frame.month} of {frame.config.time.steps} · milestones first, '
+            f'then the newest first</div>{pinned}<div class="me-narrative">{"".join(lines)}</div></div>')
 
 
 def draw_narrative(frame: Frame) -> None:

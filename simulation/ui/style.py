@@ -51,7 +51,9 @@ CSS = """
 .me-panel .me-sub { font-size: 13px; color: #555; margin-bottom: 6px; }
 .me-narrative { overflow-y: auto; flex: 1; font-size: 15px; line-height: 1.35; }
 .me-narrative div { padding: 3px 6px; margin: 2px 0; border-left: 5px solid #999; background: #f5f5f5; }
-.me-narrative b { font-variant-numeric: tabular-nums; }
+.me-narrative b, .me-milestones b { font-variant-numeric: tabular-nums; }
+.me-milestones { max-height: 40%; overflow-y: auto; font-size: 14px; line-height: 1.3; margin-bottom: 4px; }
+.me-milestones div { padding: 2px 6px; margin: 1px 0; border-left: 5px solid #999; background: #fff8e1; }
 .me-glance { overflow-y: auto; flex: 1; }
 .me-glance table, .me-compare-summary table { border-collapse: collapse; width: 100%; font-size: 14px; }
 .me-glance th, .me-compare-summary th { text-align: left; font-weight: 600; border-bottom: 2px solid #ccc;

@@ -14,7 +14,6 @@ import solara
 
 from simulation.model import MissionModel
 from simulation.params import Config, ReviewRule, bounds, field_of, get_dotted
-from simulation.rules.governance import ADAPTIVE, ENHANCEMENT, Status
 from simulation.scenario import SCENARIO_DIR, list_scenarios, load_scenario
 from simulation.ui import SERVER_ENV, charts, command, compare, panels
 from simulation.ui.controls import (
@@ -32,7 +31,7 @@ from simulation.ui.controls import (
 )
 from simulation.ui.frame import Frame
 from simulation.ui.model import UIModel
-from simulation.ui.narrative import Snapshot, events, mission_names, snapshot
+from simulation.ui.narrative import mission_names
 from simulation.ui.network import OUTSIDERS_Y, build, frames, network_chart
 from simulation.ui.panels import Dashboard, glance_html, narrative_html
 
@@ -199,99 +198,6 @@ def test_adapter_matches_the_plain_model_on_the_same_config():
         ui.step()
         plain.step()
     np.testing.assert_array_equal(ui.recorder.mission_series("progress"), plain.recorder.mission_series("progress"))
-
-
-# ------------------------------------------------------------------ narrative
-def _snap(model: UIModel, **changes) -> Snapshot:
-    return dataclasses.replace(snapshot(model), **changes)
-
-
-@pytest.fixture
-def fresh() -> UIModel:
-    return UIModel()
-
-
-def test_election_that_cuts_one_commitment_and_raises_another(fresh):
-    before = _snap(fresh, month=47)
-    commitment = before.commitment.copy()
-    commitment[1] -= 0.3
-    commitment[2] += 0.2
-    after = _snap(fresh, month=48, election=True, commitment=commitment)
-    lines = [e.line for e in events(before, after)]
-    assert lines[0].startswith("step 48: election — a new government: commitment to Mission 2 drops")
-    assert "; commitment to Mission 3 rises" in lines[0]
-
-
-def test_election_that_keeps_commitment(fresh):
-    lines = [e.text for e in events(_snap(fresh, month=47), _snap(fresh, month=48, election=True))]
-    assert lines == ["election — commitment to the missions holds"]
-
-
-def test_goal_reached_with_and_without_lock_in(fresh):
-    before = _snap(fresh, month=79)
-    achieved = before.achieved.copy()
-    achieved[0] = True
-    locked = before.status.copy()
-    locked[0] = Status.LOCKED_IN
-    after = _snap(fresh, month=80, achieved=achieved, status=locked)
-    assert [e.line for e in events(before, after)] == [
-        "step 80: Mission 1 reached its goal but funding continues: lock-in"]
-    ended = before.status.copy()
-    ended[0] = Status.ACHIEVED
-    after = _snap(fresh, month=80, achieved=achieved, status=ended)
-    assert "Mission 1 reached its goal; the mission ends" in events(before, after)[0].text
-
-
-def test_review_stops_an_off_track_mission_and_ends_a_lock_in(fresh):
-    status = fresh.missions.status.copy()
-    status[2] = Status.LOCKED_IN
-    before = _snap(fresh, month=35, status=status)
-    after_status = status.copy()
-    after_status[0] = Status.ABANDONED
-    after_status[2] = Status.ACHIEVED
-    texts = [e.text for e in events(before, _snap(fresh, month=36, status=after_status, review="review"))]
-    assert "a review finds Mission 1 off track and stops it" in texts
-    assert "a review ends the lock-in of Mission 3: its funding stops" in texts
-
-
-def test_facet_changes_are_told(fresh):
-    facet = fresh.missions.facet.copy()
-    facet[1] = ADAPTIVE
-    facet[2] = ENHANCEMENT
-    texts = [e.text for e in events(_snap(fresh, month=9), _snap(fresh, month=10, facet=facet))]
-    assert any(t.startswith("Mission 2 turns adaptive") for t in texts)
-    assert any(t.startswith("Mission 3 moves into enhancement") for t in texts)
-
-
-def test_levels_have_hysteresis_so_a_hovering_value_is_told_once():
-    model = UIModel(missions=1)
-    for _ in range(2):
-        model.step()
-    lines = []
-    previous = snapshot(model)
-    for level in (0.65, 0.55, 0.62, 0.52, 0.61, 0.4, 0.15, 0.25, 0.18):
-        model.missions.momentum[:] = level
-        model.month += 1
-        now = snapshot(model, previous)
-        lines += [e.kind for e in events(previous, now)]
-        previous = now
-    assert lines.count("momentum") == 1  # gains momentum once, despite dipping to 0.52 and back
-    assert lines.count("stall") == 1  # stalls once at 0.15; 0.25 and 0.18 stay inside the band
-
-
-def test_burn_out_spreading_and_the_end_of_the_run(fresh):
-    before = _snap(fresh, month=fresh.config.time.steps - 1)
-    after = _snap(fresh, month=fresh.config.time.steps, burning_out=True, burnt_out=0.12)
-    texts = [e.text for e in events(before, after)]
-    assert "burn-out spreads: 12% of all actors are burnt out" in texts
-    assert texts[-1] == "the run ends: 0 of 3 missions reached their goal"
-
-
-def test_a_real_run_tells_a_story(running):
-    kinds = {e.kind for e in running.events}
-    assert kinds, "60 months of the default preset produce some events"
-    assert all(e.line.startswith(f"step {e.month}: ") for e in running.events)
-    assert [e.month for e in running.events] == sorted(e.month for e in running.events)
 
 
 # ------------------------------------------------------------------ charts and network
