@@ -20,7 +20,7 @@ from simulation.ui import charts
 from simulation.ui.compare import CompareView
 from simulation.ui.figure import Box, Figure
 from simulation.ui.guard import Guard
-from simulation.ui.narrative import mission_names
+from simulation.ui.narrative import mission_labels, mission_names
 from simulation.ui.network import build, network_chart
 
 if TYPE_CHECKING:
@@ -77,32 +77,31 @@ def draw_narrative(frame: Frame) -> None:
     solara.HTML(tag="div", unsafe_innerHTML=narrative_html(frame), style={"height": "100%"})
 
 
-STATUS_WORDS = {Status.ACTIVE: "pursuing", Status.LOCKED_IN: "locked in", Status.ACHIEVED: "achieved",
-                Status.ABANDONED: "abandoned", Status.RETIRED: "retired"}
+def status_word(status: int) -> str:
+    """A status of the model's (rules.governance.Status) in plain words: its name, 'pursuing' for active."""
+    status = Status(status)
+    return "pursuing" if status is Status.ACTIVE else status.name.lower().replace("_", " ")
 
 
-def glance_html(model: Frame) -> str:
-    """One row per mission: progress, momentum, support, status and facet now."""
-    m = model.missions
-    colours = charts.mission_colours(model)
+def glance_html(frame: Frame) -> str:
+    """One row per mission: progress, momentum, support, status and facet now (full names on hover)."""
+    m = frame.missions
+    colours = charts.mission_colours(frame)
     rows = []
-    for i, name in enumerate(mission_names(model)):
-        colour = colours[name]
+    for i, (name, label) in enumerate(zip(mission_names(frame), mission_labels(frame), strict=True)):
+        colour = colours[label]
         progress = 100 * float(m.share[i])
         facet = FACETS[int(m.facet[i])]
         rows.append(
-            f'<tr><td><span style="color:{colour};font-size:18px">■</span> {escape(name)}</td>'
+            f'<tr><td title="{escape(name)}"><span style="color:{colour}">■</span> {escape(label)}</td>'
             f'<td><span class="me-bar"><span style="width:{progress:.0f}%;background:{colour}"></span></span>'
             f" {progress:.0f}%</td><td>{m.momentum[i]:.2f}</td><td>{100 * m.legitimacy[i]:.0f}%</td>"
-            f"<td>{STATUS_WORDS[Status(int(m.status[i]))]}</td>"
-            f'<td><span style="color:{charts.FACET_COLOURS[facet]}">●</span> {facet}</td></tr>')
-    spent = float(m.spent.sum())
+            f"<td>{status_word(int(m.status[i]))}<br>"
+            f'<span style="color:{charts.FACET_COLOURS[facet]}">●</span> {facet}</td></tr>')
     return ('<div class="me-panel"><h3>Missions at a glance</h3>'
-            f'<div class="me-sub">Month {model.month} of {model.config.time.steps} · '
-            f"{int(m.achieved.sum())} of {m.count} goals reached · {spent:,.0f} MU spent · "
-            f"{100 * float(model.actors.burnt_out.mean()):.0f}% of actors burnt out</div>"
-            '<div class="me-glance"><table><tr><th>Mission</th><th>Progress</th><th>Momentum</th>'
-            f'<th>Support</th><th>Status</th><th>Facet</th></tr>{"".join(rows)}</table></div></div>')
+            f'<div class="me-sub">Month {frame.month} of {frame.config.time.steps}; point at a name for the '
+            'whole of it</div><div class="me-glance"><table><tr><th>Mission</th><th>Progress</th><th>Momentum</th>'
+            f'<th>Support</th><th>Status, facet</th></tr>{"".join(rows)}</table></div></div>')
 
 
 def draw_glance(frame: Frame) -> None:

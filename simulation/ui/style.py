@@ -3,8 +3,8 @@
 Sized for a projector at 1366x768: the settings column and two panels a row
 side by side, a control bar that stays at the top while the page scrolls, a
 visible focus ring for keyboard users. Under 1100 CSS pixels (a small
-screen, or 150% zoom) the settings column goes above the panels instead of
-beside them, so nothing covers the charts.
+screen, or 150% zoom) the settings go above the panels, their controls side
+by side, instead of beside them, so nothing covers the charts.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ CSS = """
 .me-settings { flex: 0 0 290px; position: sticky; top: 0; max-height: 100vh; overflow-y: auto; background: white;
                padding: 10px 12px; border-radius: 4px; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.18); }
 .me-main { flex: 1 1 0; min-width: 0; }
-@media (max-width: 1100px) {
+@media (max-width: 1100px) {  /* the settings above the panels, their controls side by side */
   .me-body { flex-direction: column; align-items: stretch; }
-  .me-settings { flex: none; position: static; max-height: none; }
+  .me-settings { flex: none; position: static; max-height: none; display: grid; gap: 0 18px;
+                 grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); align-items: end; }
 }
 .me-preset-text { display: block; font-size: 13px; color: #555; margin: 4px 0 6px; }
 .me-group { display: block; font-weight: 600; font-size: 14px; margin-top: 8px; }
@@ -57,16 +58,18 @@ CSS = """
 .me-glance { overflow-y: auto; flex: 1; }
 .me-glance table, .me-compare-summary table { border-collapse: collapse; width: 100%; font-size: 14px; }
 .me-glance th, .me-compare-summary th { text-align: left; font-weight: 600; border-bottom: 2px solid #ccc;
-                                         padding: 3px 6px; }
-.me-glance td, .me-compare-summary td { border-bottom: 1px solid #e4e4e4; padding: 3px 6px; }
-.me-glance td:nth-child(-n+2), .me-compare-summary td { white-space: nowrap; }
-.me-bar { display: inline-block; height: 11px; background: #e8e8e8; width: 60px; vertical-align: middle; }
+                                         padding: 3px 4px; }
+.me-glance td, .me-compare-summary td { border-bottom: 1px solid #e4e4e4; padding: 3px 4px; }
+.me-glance td, .me-glance th { white-space: nowrap; }
+.me-glance td:first-child { max-width: 170px; overflow: hidden; text-overflow: ellipsis; }
+.me-compare-summary td { white-space: nowrap; }
+.me-bar { display: inline-block; height: 11px; background: #e8e8e8; width: 36px; vertical-align: middle; }
 .me-bar span { display: block; height: 11px; }
 .me-dashboard [class*="col"] { min-width: 0; }  /* a long name must not widen its column */
-.me-glance td:first-child { max-width: 240px; overflow: hidden; text-overflow: ellipsis; }
 .me-box { min-width: 0; height: 400px; overflow: hidden; padding: 10px 12px; background: white; border-radius: 4px;
           box-shadow: 0 1px 3px rgba(0, 0, 0, 0.18); }
 .me-box .vega-embed { width: 100%; }
+#vg-tooltip-element { pointer-events: none; }  /* a chart's tooltip must not take the pointer off its chart */
 .me-dashboard .v-window__container, .me-dashboard .v-window-item { transition: none !important; }  /* no slide */
 .me-control .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .me-control .v-input__slider .v-label { flex: 0 0 100%; margin: 0 !important; font-size: 14px; color: #333; }

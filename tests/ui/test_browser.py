@@ -34,7 +34,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is inst
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-README_SCREENSHOT = ROOT / "docs" / "images" / "ui.png"
+README_SCREENSHOT = ROOT / "docs" / "images" / "ui.png"  # and ui-people.png beside it
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -389,3 +389,64 @@ def test_two_sessions_keep_separate_models(server, browser):
     assert first_console.unexpected() == [] and second_console.unexpected() == []
     first_context.close()
     second_context.close()
+
+
+def bounds(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+def plot_width(page, box: str) -> float:
+    """The width of a chart's plotting area (Vega's view), legends and axes excluded."""
+    return page.eval_on_selector(f".me-box-{box} .me-vega", "el => el.__vue__.view.width()")
+
+
+SIX_MISSIONS = "eu-missions-bauhaus"
+
+
+def test_a_six_mission_run_reads_on_a_projector(server, browser):
+    """Issue 14, item 6: at 1366x768 legends squeezed the plots to about 180 px, the table was cut off and
+    at 150% zoom the sidebar covered the charts. Also the README's screenshots (MISSIONS_UPDATE_DOCS=1)."""
+    context = browser.new_context(viewport=PROJECTOR)
+    page, console = open_page(context, server)
+    pick_preset(page, SIX_MISSIONS)
+    button(page, "Run to the end").click()
+    steps = load_scenario(SIX_MISSIONS).time.steps
+    wait_for_state(page, month=steps, running="false")
+    page.locator(".me-box-narrative").get_by_text("the run ends").wait_for()
+    for box, share in (("progress-chart", 0.75), ("spending-chart", 0.75), ("facet-chart", 0.55)):  # mission names
+        page.locator(f".me-box-{box} canvas").wait_for()                                            # left of the facets
+        assert plot_width(page, box) >= share * bounds(page, f".me-box-{box}")["width"], box
+    page.locator(".me-box-momentum-chart canvas").wait_for()
+    table, glance = bounds(page, ".me-glance table"), bounds(page, ".me-box-glance")
+    assert table["x"] + table["width"] <= glance["x"] + glance["width"], "the table's columns fit its panel"
+    shots = [ARTIFACTS / "ui-projector-missions.png"]
+    page.screenshot(path=shots[0])
+
+    # pointing at the plot highlights the nearest mission's line (the others fade)
+    chart = bounds(page, ".me-box-progress-chart canvas")
+    before = canvas_data(page, "progress-chart")
+    page.mouse.move(chart["x"] + 5, chart["y"] + 5)
+    page.mouse.move(chart["x"] + chart["width"] * 0.6, chart["y"] + chart["height"] * 0.55, steps=10)
+    highlighted = wait_for_new_chart(page, "progress-chart", before)
+    page.mouse.move(0, 0, steps=5)
+    wait_for_new_chart(page, "progress-chart", highlighted)
+
+    show_tab(page, "People and politics")
+    page.locator(".me-box-network canvas").wait_for()
+    page.locator(".me-box-resistance-chart canvas").wait_for()
+    shots.append(ARTIFACTS / "ui-projector-people.png")
+    page.screenshot(path=shots[1])
+    assert all(shot.stat().st_size < 500_000 for shot in shots), "small enough for the README"
+    if os.environ.get("MISSIONS_UPDATE_DOCS"):
+        for shot, name in zip(shots, ("ui.png", "ui-people.png"), strict=True):
+            (README_SCREENSHOT.parent / name).write_bytes(shot.read_bytes())
+
+    # 150% zoom on the projector: 911 CSS pixels; the settings go above the panels, not over them
+    page.set_viewport_size({"width": 911, "height": 512})
+    page.wait_for_function("() => { const s = document.querySelector('.me-settings').getBoundingClientRect(); "
+                           "const m = document.querySelector('.me-main').getBoundingClientRect(); "
+                           "return s.bottom <= m.top; }")
+    assert bounds(page, ".me-main")["width"] >= 850
+    page.screenshot(path=ARTIFACTS / "ui-zoom-150.png")
+    assert console.unexpected() == []
+    context.close()

@@ -14,6 +14,7 @@ import solara
 
 from simulation.model import MissionModel
 from simulation.params import Config, ReviewRule, bounds, field_of, get_dotted
+from simulation.rules.governance import Status
 from simulation.scenario import SCENARIO_DIR, list_scenarios, load_scenario
 from simulation.ui import SERVER_ENV, charts, command, compare, panels
 from simulation.ui.controls import (
@@ -31,9 +32,9 @@ from simulation.ui.controls import (
 )
 from simulation.ui.frame import Frame
 from simulation.ui.model import UIModel
-from simulation.ui.narrative import mission_names
+from simulation.ui.narrative import mission_labels, mission_names
 from simulation.ui.network import OUTSIDERS_Y, build, frames, network_chart
-from simulation.ui.panels import Dashboard, glance_html, narrative_html
+from simulation.ui.panels import Dashboard, glance_html, narrative_html, status_word
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +211,78 @@ def test_every_chart_is_a_valid_vega_lite_spec_with_title_and_mission_names(runn
     assert spec["title"]["text"] if "title" in spec else spec["layer"][-1]["title"]["text"]
     data = "".join(str(d) for d in spec["datasets"].values())
     if build_chart not in (charts.engagement_chart, charts.burnout_chart):
-        assert all(name in data for name in running.missions.names)
+        assert all(label in data for label in mission_labels(running))
+
+
+def walk(node):
+    """Every dict inside a Vega-Lite specification."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+@pytest.fixture(scope="module")
+def six() -> Frame:
+    """Six missions with long names, 40 months in: the projector's hardest case."""
+    model = UIModel(preset="eu-missions-bauhaus")
+    for _ in range(40):
+        model.step()
+    return Frame.of(model)
+
+
+@pytest.mark.parametrize("build_chart", charts.CHARTS, ids=lambda f: f.__name__)
+def test_legends_go_below_the_plot_with_short_labels(six, build_chart):
+    spec = charts.spec(build_chart(six))
+    charted = {key: value for key, value in spec.items() if key != "config"}  # the style's legend defaults
+    legends = [node["legend"] for node in walk(charted) if isinstance(node.get("legend"), dict)]
+    assert (legends and all(legend.get("orient") == "bottom" for legend in legends)) or "facet" in spec
+    data = "".join(str(d) for d in spec["datasets"].values())
+    assert "Adaptation to climate change" not in data
+    if build_chart not in (charts.engagement_chart, charts.burnout_chart):  # by actor type, not mission
+        assert "Adaptation to climate" in data
+
+
+@pytest.mark.parametrize("build_chart", [charts.progress_chart, charts.spending_chart, charts.legitimacy_chart],
+                         ids=lambda f: f.__name__)
+def test_pointing_at_a_line_or_its_legend_entry_highlights_it(running, build_chart):
+    spec = charts.spec(build_chart(running))
+    params = {p["name"]: p for node in walk(spec) for p in node.get("params", []) if isinstance(p, dict)}
+    assert params["pick"]["bind"] == "legend" and params["hover"]["select"]["on"] in ("mousemove", "mouseover")
+    conditions = [node["opacity"]["condition"] for node in walk(spec) if isinstance(node.get("opacity"), dict)
+                  and "condition" in node["opacity"]]
+    assert [c["test"] for c in conditions] == [{"and": [{"param": "hover"}, {"param": "pick"}]}]
+
+
+def test_momentum_of_five_or_more_missions_is_small_multiples(running, six):
+    assert "facet" not in charts.spec(charts.momentum_chart(running))  # three missions: one chart
+    spec = charts.spec(charts.momentum_chart(six))
+    assert spec["facet"]["field"] == "series" and spec["columns"] == 3
+    assert spec["facet"]["sort"] == mission_labels(six)
+
+
+def test_the_resistance_chart_fits_its_levels_and_says_what_they_cost(six):
+    chart = charts.resistance_chart(six)
+    spec = charts.spec(chart)
+    (top,) = {node["y"]["scale"]["domain"][1] for node in walk(spec) if "scale" in node.get("y", {})}
+    assert 0.25 <= top < 1.0  # not a flat line at the bottom of a 0-1 axis
+    worst = six.missions.resistance[six.missions.live].max()
+    slower = round(100 * (1 - 1 / (1 + six.config.resistance.drag * worst)))
+    assert f"slows progress by up to {slower}% now" in spec["title"]["subtitle"]
+
+
+def test_every_status_of_the_model_has_words_and_a_phase():
+    assert [status_word(s) for s in Status] == ["pursuing", "locked in", "achieved", "abandoned", "retired"]
+    assert {charts.phase(s) for s in Status} == set(charts.PHASES)
+
+
+def test_the_glance_table_names_missions_by_label_with_the_full_name_on_hover(six):
+    html = glance_html(six)
+    assert '<td title="100 climate-neutral and smart cities">' in html and "100 climate-neutral</td>" in html
+    assert html.count("<tr>") == 7
 
 
 def test_network_is_a_readable_sample(running):
