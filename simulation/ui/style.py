@@ -49,7 +49,7 @@ CSS = """
 .me-notice, .me-error { margin: 0 !important; }
 .me-panel { height: 100%; display: flex; flex-direction: column; }
 .me-panel h3 { font-size: 17px; font-weight: 600; margin: 0 0 2px 0; }
-.me-panel .me-sub { font-size: 13px; color: #555; margin-bottom: 6px; }
+.me-sub { font-size: 13px; color: #555; margin-bottom: 6px; }
 .me-narrative { overflow-y: auto; flex: 1; font-size: 15px; line-height: 1.35; }
 .me-narrative div { padding: 3px 6px; margin: 2px 0; border-left: 5px solid #999; background: #f5f5f5; }
 .me-narrative b, .me-milestones b { font-variant-numeric: tabular-nums; }
@@ -69,10 +69,19 @@ CSS = """
 .me-box { min-width: 0; height: 400px; overflow: hidden; padding: 10px 12px; background: white; border-radius: 4px;
           box-shadow: 0 1px 3px rgba(0, 0, 0, 0.18); }
 .me-box .vega-embed { width: 100%; }
+.me-box-compare-settings, .me-box-compare-summary { height: auto; min-height: 400px; }
+.me-box-compare-summary { overflow-y: auto; }
+.me-compare-sides { flex-wrap: nowrap; gap: 16px; }
+.me-compare-side { flex: 1 1 0; min-width: 0; }
+.me-compare-side .v-select { margin: 4px 0 6px; }
+.me-compare-seeds { max-width: 260px; }
+.me-compare-summary small { color: #666; }
+.me-compare-summary details { margin-top: 8px; font-size: 14px; }
 #vg-tooltip-element { pointer-events: none; }  /* a chart's tooltip must not take the pointer off its chart */
 .me-dashboard .v-window__container, .me-dashboard .v-window-item { transition: none !important; }  /* no slide */
 .me-control .v-input__slider .v-input__slot { flex-wrap: wrap; }
-.me-control .v-input__slider .v-label { flex: 0 0 100%; margin: 0 !important; font-size: 14px; color: #333; }
+.me-control .v-input__slider .v-label { flex: 0 0 100%; margin: 0 !important; font-size: 14px; color: #333;
+                                        height: auto; white-space: normal; line-height: 1.3; }
 .me-control .v-input__slider { margin-top: 6px; }
 .v-input--checkbox { margin-top: 0; }
 .v-input--checkbox .v-messages { display: none; }

@@ -354,7 +354,7 @@ def test_educator_session(server, browser):
     page.locator(".me-box-burnout-chart canvas").wait_for()
     page.screenshot(path=ARTIFACTS / "ui-3-people.png")
     show_tab(page, "Compare two settings")
-    page.locator(".me-compare-summary").get_by_text("B: baseline, 4 missions").wait_for()
+    page.locator(".me-compare-summary").get_by_text("B: baseline, 4 missions").first.wait_for()
     page.screenshot(path=ARTIFACTS / "ui-4-compare.png")
 
     # run to the end, at once
@@ -448,5 +448,29 @@ def test_a_six_mission_run_reads_on_a_projector(server, browser):
                            "return s.bottom <= m.top; }")
     assert bounds(page, ".me-main")["width"] >= 850
     page.screenshot(path=ARTIFACTS / "ui-zoom-150.png")
+    assert console.unexpected() == []
+    context.close()
+
+
+def test_compare_resets_a_side_to_its_preset_and_runs_several_seeds(server, browser):
+    """Issue 14, item 3: changing side B's preset kept B's number of missions, and one seed was run."""
+    context = browser.new_context(viewport=PROJECTOR)
+    page, console = open_page(context, server)
+    show_tab(page, "Compare two settings")
+    summary = page.locator(".me-compare-summary")
+    summary.get_by_text("B: baseline, 4 missions").first.wait_for()
+    summary.get_by_text("Median of 5 seeds").wait_for()
+    side = page.locator(".me-compare-B")
+    assert side.locator(".me-control", has_text="Number of missions: 4").count() == 1
+    page.locator(".me-compare-preset-B").click()
+    page.get_by_role("option", name="moonshot", exact=True).click()
+    moonshot = load_scenario("moonshot")
+    side.locator(".me-control", has_text=f"Number of missions: {moonshot.portfolio.count}").wait_for()
+    side.locator(".me-control", has_text=f"Ambition: {moonshot.portfolio.mission.ambition:g}").wait_for()
+    button(page, "Run both").click()
+    summary.get_by_text("B: moonshot").first.wait_for()
+    assert "B: moonshot," not in summary.inner_text()  # no slider of B is off its preset's value
+    page.locator(".me-box-compare-chart canvas").first.wait_for()
+    page.screenshot(path=ARTIFACTS / "ui-compare.png")
     assert console.unexpected() == []
     context.close()

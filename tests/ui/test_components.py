@@ -319,12 +319,38 @@ def test_panels_html_is_escaped_and_names_the_missions(running):
     assert "&lt;script&gt;" in narrative_html(hostile) and "<script>" not in narrative_html(hostile)
 
 
-def test_comparison_runs_both_settings():
-    one = compare.run(compare.Setting(values={"missions": 1}), "A")
-    four = compare.run(compare.Setting(values={"missions": 4}), "B")
+def test_comparison_runs_both_settings_over_the_same_seeds():
+    chosen = {"A": compare.Setting.of_preset("baseline", missions=1), "B": compare.Setting.of_preset("baseline", missions=4)}
+    results = compare.run_all(chosen, 3)
+    one, four = results["A"], results["B"]
     assert one.label == "A: baseline, 1 mission" and four.label == "B: baseline, 4 missions"
-    assert one.summary["missions"] == 1 and four.summary["missions"] == 4
-    assert len(one.series) == load_scenario(DEFAULT_PRESET).time.steps + 1
+    assert list(one.summaries["seed"]) == list(four.summaries["seed"]) and one.summaries["seed"].nunique() == 3
+    assert set(one.summaries["missions"]) == {1} and set(four.summaries["missions"]) == {4}
+    assert len(one.series) == 3 * (load_scenario(DEFAULT_PRESET).time.steps + 1)
+    html = compare.summary_html(results)
+    assert "Median of 3 seeds" in html and "B − A" in html and "Every outcome of the model" in html
+    for chart in compare.COMPARED:
+        spec = charts.spec(compare.comparison_chart(results, *chart))
+        assert spec["title"]["subtitle"].startswith("Median of 3 seeds; band")
+
+
+def test_a_sides_new_preset_brings_its_sliders_back_to_the_presets_values():
+    """Issue 14, item 3: a side kept its number of missions when its preset changed (an invalid comparison)."""
+    moved = compare.Setting.of_preset("moonshot-leader-only", missions=4)
+    fresh = compare.Setting.of_preset("moonshot")
+    assert moved.changes() == {"missions": 4} and fresh.changes() == {}
+    assert fresh.values == {c.name: c.value_in(load_scenario("moonshot")) for c in SLIDERS}
+    assert fresh.label("B") == "B: moonshot"
+
+
+def test_every_outcome_of_the_model_is_in_the_comparison(monkeypatch):
+    """New outcomes of the model (metrics.OUTCOMES) show up without a change here."""
+    chosen = compare.defaults()
+    results = compare.run_all(chosen, 1)
+    for outcome in results.values():
+        outcome.summaries["retired_share"] = 0.25
+    monkeypatch.setattr(compare.metrics, "OUTCOMES", (*compare.metrics.OUTCOMES, "retired_share"))
+    assert "Retired share" in compare.summary_html(results)
 
 
 # ------------------------------------------------------------------ the page, rendered in-process
