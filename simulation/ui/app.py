@@ -22,6 +22,8 @@ import reacton.ipyvuetify as v
 import solara
 from solara.server import kernel_context
 
+from simulation.ui import export
+from simulation.ui.about import Try
 from simulation.ui.controls import (
     DEFAULT_PRESET,
     SLIDERS,
@@ -75,7 +77,8 @@ def in_session(callback: Callable[[int], None]) -> Callable[[int], None]:
 
 
 @solara.component
-def Live(player: Player, changed: bool, on_reset: Callable[[], None]):
+def Live(player: Player, changed: bool, on_reset: Callable[[], None], tab: solara.Reactive[int],
+         on_try: Callable[[Try], None]):
     """Everything that follows the model: the control bar with its monitors, and the panels.
 
     It re-renders on each new frame and draws only from that frame.
@@ -91,13 +94,13 @@ def Live(player: Player, changed: bool, on_reset: Callable[[], None]):
     frame = player.latest
     ControlBar(player, frame, changed=changed, on_reset=on_reset)
     with Guard(what="The charts", retry_on=frame.seq):
-        Dashboard(frame)
+        Dashboard(frame, tab, on_try)
 
 
 @solara.component
-def SettingsPanel(pending: solara.Reactive[Settings], on_pick: Callable[[str], None],
-                  on_new_run: Callable[[], None]):
-    """The preset, the seed, the sliders and the mechanisms' switches."""
+def SettingsPanel(pending: solara.Reactive[Settings], applied: Settings, player: Player,
+                  on_pick: Callable[[str], None], on_new_run: Callable[[], None]):
+    """The preset, the seed, the sliders and the mechanisms' switches; the run's tables to download."""
     choices = solara.use_memo(presets, [])
     names = [name for name, _ in choices]
     settings = pending.value
@@ -124,6 +127,12 @@ def SettingsPanel(pending: solara.Reactive[Settings], on_pick: Callable[[str], N
         with solara.Details("Mechanisms on or off"):
             for control in SWITCHES:
                 ControlInput(control, settings.values[control.name], set_value(control.name))
+        with solara.Div(classes=["me-downloads"]):
+            solara.Text("Download this run", classes=["me-group"])
+            for table in export.TABLES:
+                solara.FileDownload(lambda table=table: export.csv(player.latest, table),
+                                    filename=export.filename(applied.preset, applied.seed, table),
+                                    label=f"{table.capitalize()} (CSV)", mime_type="text/csv")
 
 
 def _whole(raw: Any) -> int:
@@ -141,6 +150,7 @@ def Page():
     pending = solara.use_reactive(first)  # what the sliders show
     applied = solara.use_reactive(first)  # what the model was built from
     player = solara.use_memo(lambda: Player(first.model()), [])
+    tab = solara.use_reactive(0)  # the open tab of the main area
 
     def stop_on_leave() -> Callable[[], None]:
         if kernel_context.has_current_context():
@@ -162,15 +172,20 @@ def Page():
     def new_run() -> None:
         apply(replace(pending.value, seed=secrets.randbelow(2**31)))
 
+    def try_it(item: Try) -> None:
+        start = Settings.of_preset(item.preset)
+        apply(replace(start, values={**start.values, **item.values}))
+
     solara.Title(f"{TITLE}: {SUBTITLE}")
     solara.Style(CSS)
     PageSetup()
     with Guard(what="The page"), solara.Div(classes=["me-page"]):
         solara.HTML(tag="header", unsafe_innerHTML=f"<h1>{TITLE}</h1><span>{SUBTITLE}</span>", classes=["me-title"])
         with solara.Div(classes=["me-body"]):
-            SettingsPanel(pending, on_pick=pick, on_new_run=guarded("A new run", new_run))
+            SettingsPanel(pending, applied.value, player, on_pick=pick, on_new_run=guarded("A new run", new_run))
             with solara.Div(classes=["me-main"]):
-                Live(player, changed=pending.value != applied.value, on_reset=lambda: apply(pending.value))
+                Live(player, changed=pending.value != applied.value, on_reset=lambda: apply(pending.value),
+                     tab=tab, on_try=try_it)
 
 
 @solara.component

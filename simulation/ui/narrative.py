@@ -395,6 +395,12 @@ def _burnt_detail(now: Snapshot) -> str:
     return f"{_pct(now.burnt_out)} of all actors ({types})"
 
 
+def status_word(status: int) -> str:
+    """A status of the model's (rules.governance.Status) in plain words: its name, 'pursuing' for active."""
+    status = Status(status)
+    return "pursuing" if status is Status.ACTIVE else status.name.lower().replace("_", " ")
+
+
 def _ending(label: str, was: Status, now: Status, review: str) -> tuple[str, str]:
     """The line for a mission that ends for a reason other than reaching its goal this month."""
     if was is Status.LOCKED_IN:
@@ -406,5 +412,5 @@ def _ending(label: str, was: Status, now: Status, review: str) -> tuple[str, str
         return "review", f"the sunset clause ends {label} before it reached its goal"
     if review == "review":
         return "review", f"a review finds {label} off track and stops it"
-    return "ended", f"{label} ends ({now.name.lower().replace('_', ' ')})"
+    return "ended", f"{label} ends ({status_word(now)})"
 

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 import solara
 import solara.lab
 
-from simulation.rules.governance import FACETS, Status
+from simulation.rules.governance import FACETS
 from simulation.ui import charts
+from simulation.ui.about import AboutView, Try
 from simulation.ui.compare import CompareView
 from simulation.ui.figure import Box, Figure
 from simulation.ui.guard import Guard
-from simulation.ui.narrative import mission_labels, mission_names
+from simulation.ui.narrative import mission_labels, mission_names, status_word
 from simulation.ui.network import build, network_chart
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def Panel(name: str, frame: Frame, draw: Callable[[Frame], None]):
 def draw_network(frame: Frame) -> None:
     """The ecosystem as a network; the sample and layout are fixed per run."""
     eco = solara.use_memo(lambda: build(frame), [frame.preset, frame.seed, frame.config])
-    Figure(network_chart(frame, eco))
+    Figure(network_chart(frame, eco), name=f"{frame.preset}-month{frame.month}-network")
 
 
 def _line(event) -> str:
@@ -75,12 +76,6 @@ def narrative_html(frame: Frame) -> str:
 
 def draw_narrative(frame: Frame) -> None:
     solara.HTML(tag="div", unsafe_innerHTML=narrative_html(frame), style={"height": "100%"})
-
-
-def status_word(status: int) -> str:
-    """A status of the model's (rules.governance.Status) in plain words: its name, 'pursuing' for active."""
-    status = Status(status)
-    return "pursuing" if status is Status.ACTIVE else status.name.lower().replace("_", " ")
 
 
 def glance_html(frame: Frame) -> str:
@@ -110,7 +105,8 @@ def draw_glance(frame: Frame) -> None:
 
 def chart(build_chart: Callable[[Frame], alt.TopLevelMixin]) -> tuple[str, Callable[[Frame], None]]:
     """A panel of one of :mod:`simulation.ui.charts`' charts: (name, draw)."""
-    return build_chart.__name__.replace("_", "-"), lambda frame: Figure(build_chart(frame))
+    name = build_chart.__name__.replace("_", "-")
+    return name, lambda frame: Figure(build_chart(frame), name=f"{frame.preset}-month{frame.month}-{name}")
 
 
 TABS: tuple[tuple[str, tuple[tuple[str, Callable[[Frame], None]], ...]], ...] = (
@@ -124,12 +120,18 @@ TABS: tuple[tuple[str, tuple[tuple[str, Callable[[Frame], None]], ...]], ...] = 
 
 
 @solara.component
-def Dashboard(frame: Frame):
-    """The main area: the live tabs, drawn from ``frame``, and the comparison tab."""
-    with solara.Column(classes=["me-dashboard"]), solara.lab.Tabs(lazy=True):
+def Dashboard(frame: Frame, tab: solara.Reactive[int], on_try: Callable[[Try], None]):
+    """The main area: the live tabs, drawn from ``frame``, the comparison tab and the about tab."""
+    def try_it(item: Try) -> None:
+        on_try(item)
+        tab.set(0)
+
+    with solara.Column(classes=["me-dashboard"]), solara.lab.Tabs(value=tab.value, on_value=tab.set, lazy=True):
         for title, panels in TABS:
             with solara.lab.Tab(title), solara.ColumnsResponsive(default=12, large=6):
                 for name, draw in panels:
                     Panel(name, frame, draw)
         with solara.lab.Tab("Compare two settings"):
             CompareView()
+        with solara.lab.Tab("About this model"):
+            AboutView(try_it)

@@ -32,6 +32,18 @@ CSS = """
 .me-seed { align-items: center; flex-wrap: nowrap; }
 .me-seed-input { max-width: 110px; }
 .me-control { padding-right: 4px; }
+.me-downloads { margin-top: 8px; display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; }
+.me-downloads .me-group { flex: 0 0 100%; }
+.me-downloads .v-btn, .me-new-run { text-transform: none !important; letter-spacing: normal !important; }
+.me-about, .me-box-things-to-try { font-size: 15px; line-height: 1.45; }
+.me-box.me-box-about, .me-box.me-box-things-to-try { height: auto; min-height: 400px; }
+.me-about h3, .me-box-things-to-try h3 { font-size: 17px; font-weight: 600; margin: 0 0 6px; }
+.me-about details { margin: 6px 0; }
+.me-about summary { cursor: pointer; font-weight: 500; }
+.me-try { border-top: 1px solid #e4e4e4; padding: 6px 0; }
+.me-try h4 { font-size: 15px; font-weight: 600; margin: 0; }
+.me-try p { margin: 2px 0; }
+.me-try .v-btn { text-transform: none !important; letter-spacing: normal; }
 .me-controls { position: sticky; top: 0; z-index: 5; background: white; padding: 6px 10px; margin-bottom: 8px;
                border-radius: 4px; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.25); display: flex; flex-wrap: wrap;
                align-items: center; gap: 6px 14px; }
@@ -69,7 +81,7 @@ CSS = """
 .me-box { min-width: 0; height: 400px; overflow: hidden; padding: 10px 12px; background: white; border-radius: 4px;
           box-shadow: 0 1px 3px rgba(0, 0, 0, 0.18); }
 .me-box .vega-embed { width: 100%; }
-.me-box-compare-settings, .me-box-compare-summary { height: auto; min-height: 400px; }
+.me-box.me-box-compare-settings, .me-box.me-box-compare-summary { height: auto; min-height: 400px; }
 .me-box-compare-summary { overflow-y: auto; }
 .me-compare-sides { flex-wrap: nowrap; gap: 16px; }
 .me-compare-side { flex: 1 1 0; min-width: 0; }

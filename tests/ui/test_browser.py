@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from simulation.scenario import load_scenario
+from simulation.ui.controls import CONTROLS
 
 pytestmark = pytest.mark.browser
 
@@ -397,7 +398,7 @@ def bounds(page, selector: str) -> dict:
 
 def plot_width(page, box: str) -> float:
     """The width of a chart's plotting area (Vega's view), legends and axes excluded."""
-    return page.eval_on_selector(f".me-box-{box} .me-vega", "el => el.__vue__.view.width()")
+    return page.eval_on_selector(f".me-box-{box} .me-chart", "el => el.__vue__.view.width()")
 
 
 SIX_MISSIONS = "eu-missions-bauhaus"
@@ -472,5 +473,57 @@ def test_compare_resets_a_side_to_its_preset_and_runs_several_seeds(server, brow
     assert "B: moonshot," not in summary.inner_text()  # no slider of B is off its preset's value
     page.locator(".me-box-compare-chart canvas").first.wait_for()
     page.screenshot(path=ARTIFACTS / "ui-compare.png")
+    assert console.unexpected() == []
+    context.close()
+
+
+def test_about_export_tooltips_and_named_controls(server, browser, tmp_path):
+    """Issue 14, item 7: things to try in the page, export of the run (CSV) and of a chart (PNG), a tooltip with
+    meaning and unit on each slider, named buttons, a visible focus ring, a real title and lang."""
+    context = browser.new_context(viewport=PROJECTOR, accept_downloads=True)
+    page, console = open_page(context, server)
+    assert page.title() == "Mission ecosystems: how missions gain momentum, burn out, meet resistance or lock in"
+    assert page.eval_on_selector("html", "el => el.lang") == "en"
+
+    # every button has a name a screen reader can say
+    unnamed = page.eval_on_selector_all("button, [role=button]", "els => els.filter(e => e.offsetParent !== null && "
+                                        "!(e.getAttribute('aria-label') || e.innerText).trim()).map(e => e.outerHTML)")
+    assert unnamed == []
+
+    # a slider's tooltip gives its meaning and unit, from the schema
+    capacity = CONTROLS["capacity"]
+    page.locator(".me-control-capacity").hover()
+    page.get_by_text(capacity.help).wait_for()
+    assert capacity.unit in capacity.help
+
+    # keyboard focus shows a ring
+    page.locator(".me-seed-input input").focus()
+    page.keyboard.press("Tab")
+    ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert ring == "solid"
+
+    # things to try: one click sets the page up and opens the missions
+    show_tab(page, "About this model")
+    page.get_by_text("What the controls mean").wait_for()
+    button(page, "Try it: Too many missions at once").click()
+    page.get_by_role("tab", name="Missions", selected=True).wait_for()
+    page.locator(".me-box-glance").get_by_text("Mission 6").wait_for()
+    for _ in range(3):
+        button(page, "Step").click()
+    wait_for_state(page, month=3)
+
+    # the run as CSV, a chart as PNG
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Missions (CSV)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "baseline-seed42-missions.csv"
+    lines = saved.read_text().splitlines()
+    assert lines[0].startswith("step,mission,mission_name") and len(lines) == 1 + 4 * 6
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save Progress towards each goal as PNG").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "baseline-month3-progress-chart.png" and saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert console.unexpected() == []
     context.close()

@@ -5,18 +5,21 @@ the model adapter, the narrative, charts, the network view, and the page rendere
 from __future__ import annotations
 
 import dataclasses
+import io
 from enum import Enum
+from html import escape
 
 import ipyvuetify as v
 import numpy as np
+import pandas as pd
 import pytest
 import solara
 
 from simulation.model import MissionModel
 from simulation.params import Config, ReviewRule, bounds, field_of, get_dotted
-from simulation.rules.governance import Status
+from simulation.rules.governance import FACETS, Status
 from simulation.scenario import SCENARIO_DIR, list_scenarios, load_scenario
-from simulation.ui import SERVER_ENV, charts, command, compare, panels
+from simulation.ui import SERVER_ENV, about, charts, command, compare, export, panels
 from simulation.ui.controls import (
     CONTROLS,
     DEFAULT_PRESET,
@@ -32,9 +35,9 @@ from simulation.ui.controls import (
 )
 from simulation.ui.frame import Frame
 from simulation.ui.model import UIModel
-from simulation.ui.narrative import mission_labels, mission_names
+from simulation.ui.narrative import mission_labels, mission_names, status_word
 from simulation.ui.network import OUTSIDERS_Y, build, frames, network_chart
-from simulation.ui.panels import Dashboard, glance_html, narrative_html, status_word
+from simulation.ui.panels import Dashboard, glance_html, narrative_html
 
 
 @pytest.fixture(scope="module")
@@ -445,12 +448,47 @@ def test_a_failing_panel_shows_one_sentence_and_the_others_go_on(monkeypatch, ca
 
 
 def test_dashboard_renders_every_panel_of_the_first_tab(running):
-    _box, rc = solara.render(Dashboard(running), handle_error=False)
+    _box, rc = solara.render(Dashboard(running, solara.reactive(0), lambda item: None), handle_error=False)
     frames_ = {cls for w in rc.find(v.Html).widgets for cls in (w.class_ or "").split()}
     assert {"me-box-progress-chart", "me-box-narrative", "me-box-momentum-chart", "me-box-glance",
             "me-box-facet-chart", "me-box-spending-chart"} <= frames_
     assert len(rc.find(solara.widgets.VegaLite)) == 4
     rc.close()
+
+
+def test_about_says_what_every_control_status_and_facet_means():
+    html = about.about_html()
+    assert all(escape(c.label) in html and escape(c.help) in html for c in CONTROLS.values())
+    assert all(f"<li>{status_word(s)}</li>" in html for s in Status)
+    assert all(f"<b>{facet}</b>" in html for facet in FACETS)
+
+
+@pytest.mark.parametrize("item", about.THINGS_TO_TRY, ids=lambda t: t.title)
+def test_every_thing_to_try_is_a_valid_setting(item):
+    assert item.preset in [name for name, _ in presets()]
+    assert all(accept(name, value) == value for name, value in item.values.items())
+    UIModel(preset=item.preset, **item.values)
+
+
+def test_a_thing_to_try_sets_the_page_up_and_opens_the_missions(model):
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Tabs).widget.v_model = 3  # the About tab
+    button(rc, "Try it: Too many missions at once").click()
+    assert bar(rc)["data-preset"] == "baseline" and bar(rc)["data-month"] == "0"
+    assert "Mission 6" in panel_html(rc, "glance")  # the Missions tab is open again
+    rc.close()
+
+
+def test_the_run_downloads_as_tidy_tables_with_their_provenance(running):
+    missions = pd.read_csv(io.StringIO(export.csv(running, "missions")))
+    assert len(missions) == (running.month + 1) * running.missions.count
+    assert {"step", "mission_name", "progress", "momentum", "status", "preset", "seed"} <= set(missions.columns)
+    assert set(missions["seed"]) == {running.seed} and set(missions["preset"]) == {running.preset}
+    actors = pd.read_csv(io.StringIO(export.csv(running, "actors")))
+    assert {"step", "actor_type", "burnt_out", "preset", "seed"} <= set(actors.columns)
+    assert export.filename("moonshot", 7, "actors") == "moonshot-seed7-actors.csv"
 
 
 def test_serve_command_is_offline_and_local():
