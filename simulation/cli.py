@@ -157,6 +157,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
             raise
         print("error: the interactive UI (simulation.ui) is not part of this installation", file=sys.stderr)
         return EXIT_FAILED
+    ui.warn_if_exposed(args.host, args.port)
     result = ui.serve(host=args.host, port=args.port)
     return result if isinstance(result, int) else EXIT_OK
 

@@ -496,3 +496,21 @@ def test_serve_command_is_offline_and_local():
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "9999"
     assert "--production" in cmd and "--no-check-version" in cmd
     assert SERVER_ENV["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
+@pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("localhost", False), ("::1", False),
+                                              ("[::1]", False), ("0.0.0.0", True), ("192.168.1.20", True),
+                                              ("::", True), ("classroom.local", True)])
+def test_ui_on_an_interface_beyond_this_computer_warns_that_the_page_has_no_authentication(
+        monkeypatch, capsys, host, warned):
+    import simulation.ui
+    from simulation.cli import main
+
+    calls = []
+    monkeypatch.setattr(simulation.ui, "serve", lambda host, port: calls.append((host, port)) or 0)
+    assert main(["ui", "--host", host, "--port", "9001"]) == 0
+    assert calls == [(host, 9001)]
+    err = capsys.readouterr().err
+    assert ("no authentication" in err) is warned
+    if warned:
+        assert err.count("\n") == 1 and f"{host}:9001" in err
