@@ -14,6 +14,7 @@ import reacton.ipyvuetify as v
 import solara
 
 from simulation import metrics
+from simulation.ui.controls import InvalidInput
 from simulation.ui.frame import Frame
 from simulation.ui.guard import guarded, notice
 from simulation.ui.player import DEFAULT_SPEED, SPEEDS, Player
@@ -48,7 +49,7 @@ def SpeedControl(speed: solara.Reactive[str], on_speed: Callable[[str], None]):
 
     def pick(index) -> None:
         if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(keys):
-            raise ValueError("not a speed")
+            raise InvalidInput(f"Speed: expected one of {', '.join(s.label for s in SPEEDS.values())}")
         on_speed(keys[index])
 
     buttons = [v.Btn(children=[s.label], small=True, attributes={"title": s.description, "aria-label": f"Speed: {s.label}"})

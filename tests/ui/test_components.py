@@ -408,6 +408,11 @@ def test_page_refuses_a_tampered_preset_and_slider_value_and_keeps_going():
     rc.find(children=["Not taken: Ambition: expected 0 to 1."]).assert_single()
     rc.find(v.TextField, label="Seed").widget.v_model = "12; rm -rf /"
     rc.find(children=["Not taken: Seed: expected a whole number."]).assert_single()
+    rc.find(v.BtnToggle).widget.v_model = 99
+    rc.find(children=["Not taken: Speed: expected one of Slow, Normal, Fast, Fastest."]).assert_single()
+    rc.find(v.Checkbox, label="Mechanism: cycles").widget.v_model = "yes"
+    rc.find(children=["Not taken: Mechanism: cycles: expected on or off."]).assert_single()
+    assert not rc.find(children=["Settings changed: press Reset to apply them"])  # nothing was taken
     button(rc, "Reset").click()  # nothing was taken, so the run is the preset's
     button(rc, "Step").click()
     assert bar(rc)["data-month"] == "1" and bar(rc)["data-seed"] == str(load_scenario("baseline").seed)
@@ -426,6 +431,24 @@ def test_a_new_random_run_draws_a_seed_and_a_typed_seed_applies_on_reset():
     button(rc, "Reset").click()
     assert bar(rc)["data-seed"] == "123"
     rc.close()
+
+
+def test_leaving_the_page_stops_its_play_loop():
+    """Issue 14, item 2: the play loop stops when the page goes (Solara closes the session's render context)."""
+    import threading
+
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Select, label="Scenario preset").widget.v_model = "iceland-youth"
+    button(rc, "Play").click()
+    assert bar(rc)["data-playing"] == "true"
+    loops = [t for t in threading.enumerate() if t.name.startswith("missions-play-")]
+    assert loops
+    rc.close()
+    for loop in loops:
+        loop.join(30)
+    assert not any(loop.is_alive() for loop in loops)
 
 
 def test_a_failing_panel_shows_one_sentence_and_the_others_go_on(monkeypatch, caplog):
