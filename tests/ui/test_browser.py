@@ -208,7 +208,7 @@ def test_play_survives_switching_tabs(server, browser):
     button(page, "Play").click()
     wait_for_state(page, playing="true")
     started = month(page)
-    for k in range(12):
+    for k in range(8):
         tab, box = (("People and politics", "network"), ("Missions", "progress-chart"))[k % 2]
         show_tab(page, tab)
         page.locator(f".me-box-{box} canvas").wait_for()
