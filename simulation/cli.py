@@ -176,6 +176,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:  # the [ui] extra is not installed
         print(f"error: the interactive UI needs {exc.name}: pip install 'mission-ecosystems[ui]'", file=sys.stderr)
         return EXIT_FAILED
+    ui.warn_if_exposed(args.host, args.port)
     result = ui.serve(host=args.host, port=args.port)
     return result if isinstance(result, int) else EXIT_OK
 

@@ -125,6 +125,7 @@ def test_ui_imports_the_ui_lazily_and_serves(monkeypatch):
     calls = []
     fake = types.ModuleType("simulation.ui")
     fake.serve = lambda host, port: calls.append((host, port))
+    fake.warn_if_exposed = lambda host, port: None
     monkeypatch.setitem(sys.modules, "simulation.ui", fake)
     monkeypatch.setattr(simulation, "ui", fake, raising=False)
     assert main(["ui", "--port", "9001"]) == 0
