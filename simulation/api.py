@@ -23,6 +23,7 @@ import pandas as pd
 
 from simulation import results as store
 from simulation.experiment import Experiment
+from simulation.limits import MAX_REPLICATES, max_workers
 from simulation.params import Config
 from simulation.rng import replicate_seeds
 from simulation.runner import RunResult, RunSpec, make_specs, run_many
@@ -30,8 +31,6 @@ from simulation.scenario import Resolved, ScenarioError, Source, changed_paramet
 
 if TYPE_CHECKING:
     from simulation.sweep import Sweep
-
-MAX_REPLICATES = 100_000
 
 
 class RunError(RuntimeError):
@@ -139,15 +138,19 @@ def plan(scenario: str | Path | Config, replicates: int = 1, seed: int | None = 
 
 
 def run_batch(batch: Batch, workers: int = 1, out: str | Path | None = None, *, progress: bool = False,
-              plots: bool = True, executor: Executor | None = None, argv: list[str] | None = None) -> Results:
-    """Run a planned batch; with ``out``, write it atomically there (see ``simulation.results``)."""
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ScenarioError(f"workers: expected a whole number >= 1 (got {workers!r})")
+              plots: bool = True, executor: Executor | None = None, argv: list[str] | None = None,
+              isolate: bool = False) -> Results:
+    """Run a planned batch; with ``out``, write it atomically there (see ``simulation.results``).
+
+    ``isolate`` runs even one worker in its own process (see ``runner.run_many``).
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= max_workers():
+        raise ScenarioError(f"workers: expected a whole number from 1 to {max_workers()} (got {workers!r})")
     if out is None:
-        return _collect(batch, _run(batch, workers, progress, executor)[0])
+        return _collect(batch, _run(batch, workers, progress, executor, isolate)[0])
     with store.staged(Path(out)) as stage:
         started = store.utc_now()
-        runs, run_s = _run(batch, workers, progress, executor)
+        runs, run_s = _run(batch, workers, progress, executor, isolate)
         res = _collect(batch, runs)
         frames = {"steps": res.steps, "actors": res.actors, "missions": res.missions, "runs": res.runs}
         clock = time.perf_counter()
@@ -208,9 +211,10 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(store.REPO)) if path.is_relative_to(store.REPO) else str(path)
 
 
-def _run(batch: Batch, workers: int, progress: bool, executor: Executor | None) -> tuple[list[RunResult], float]:
+def _run(batch: Batch, workers: int, progress: bool, executor: Executor | None,
+         isolate: bool) -> tuple[list[RunResult], float]:
     clock = time.perf_counter()
-    runs = run_many(batch.specs, workers=workers, progress=progress, executor=executor)
+    runs = run_many(batch.specs, workers=workers, progress=progress, executor=executor, isolate=isolate)
     return runs, time.perf_counter() - clock
 
 

@@ -4,20 +4,27 @@ Each subcommand is a :class:`Command`: a name, a help line, a function that
 adds its arguments and a function that runs it and returns an exit code.
 ``COMMANDS`` lists them; a new subcommand (sweep, resume, status ...) is a
 ``Command`` in its own module plus one entry there. Exit codes: 0 done,
-1 runs failed, 2 bad input (unknown key, wrong type, out-of-range value,
-missing file, malformed YAML, an ``extends`` cycle, a bad flag), 130 interrupted.
-Heavy modules are imported inside the commands, so ``missions list`` is quick.
+1 runs failed (or a Dask cluster was lost midway), 2 bad input (unknown key,
+wrong type, out-of-range value, missing or unreadable file, malformed YAML, an
+``extends`` cycle, a bad flag, an unusable output directory or scheduler),
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+``main`` is the one error boundary: every expected failure becomes one line
+on stderr. Heavy modules are imported inside the commands, so ``missions list``
+is quick.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import reprlib
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
-import yaml
+from simulation.limits import MAX_REPLICATES, WORKERS_PER_CPU, max_workers
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -33,31 +40,41 @@ class Command:
 # ------------------------------------------------------------------ shared arguments
 def key_value(text: str) -> tuple[str, Any]:
     """``--set key=value``: the value is read as YAML, so numbers, booleans and lists work."""
+    from simulation.safe_yaml import YAMLProblem, load_text
+
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE such as portfolio.mission.ambition=0.8 (got {text!r})")
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE such as portfolio.mission.ambition=0.8 "
+                                         f"(got {reprlib.repr(text)})")
     try:
-        return key.strip(), yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or "unreadable"
-        raise argparse.ArgumentTypeError(f"{key.strip()}: value {raw!r} is not valid YAML ({problem})") from None
+        return key.strip(), load_text(raw, "value")
+    except YAMLProblem as exc:
+        problem = str(exc).removeprefix("value: ")
+        raise argparse.ArgumentTypeError(f"{key.strip()}: value {reprlib.repr(raw)} is not valid YAML ({problem})") from None
 
 
-def whole_number(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number no smaller than ``minimum``."""
+def whole_number(minimum: int, maximum: int | None = None, why: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number from ``minimum`` to ``maximum`` (``why`` says where the maximum comes from)."""
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
+            raise argparse.ArgumentTypeError(f"expected a whole number (got {reprlib.repr(text)})") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum} (got {value})")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {minimum} to {maximum}{why} (got {value})")
         return value
     return parse
 
 
 positive_int = whole_number(1)
 non_negative_int = whole_number(0)
+
+
+def worker_count(text: str) -> int:
+    """``--workers``: at most WORKERS_PER_CPU per CPU of this machine."""
+    return whole_number(1, max_workers(), f", {WORKERS_PER_CPU} per CPU here")(text)
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,13 +91,14 @@ def overrides_of(args: argparse.Namespace) -> dict[str, Any]:
 # ------------------------------------------------------------------ run
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_arguments(parser)
-    parser.add_argument("-n", "--replicates", type=positive_int, default=1, help="seeded runs (default 1)")
+    parser.add_argument("-n", "--replicates", type=whole_number(1, MAX_REPLICATES), default=1,
+                        help="seeded runs (default 1)")
     parser.add_argument("--seed", type=non_negative_int, default=None,
                         help="root seed; replicate k gets replicate_seeds(seed, n)[k] (default: the scenario's seed)")
     parser.add_argument("--steps", type=positive_int, default=None, help="months to run (overrides time.steps)")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="write here instead of results/<scenario>/<timestamp>-<id>/ (must be new or empty)")
-    parser.add_argument("-w", "--workers", type=positive_int, default=1,
+    parser.add_argument("-w", "--workers", type=worker_count, default=1,
                         help="local worker processes (default 1; results are identical for any number)")
     parser.add_argument("--no-plots", dest="plots", action="store_false", help="skip the PNG figures")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary table")
@@ -94,9 +112,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     batch = api.plan(args.scenario, args.replicates, args.seed, overrides=overrides_of(args), origin="--set",
                      layers=layers)
     out = args.out if args.out is not None else store.default_run_dir(batch.config.name)
-    try:
+    try:  # runs go to worker processes even for one worker, so a run that kills its process is only a failed run
         res = api.run_batch(batch, workers=args.workers, out=out, progress=not args.quiet, plots=args.plots,
-                            argv=["missions", *args.argv])
+                            argv=["missions", *args.argv], isolate=True)
     except api.RunError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -131,6 +149,8 @@ def add_show_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    import yaml
+
     from simulation.scenario import changed_parameters, resolve
 
     resolved = resolve(args.scenario, overrides_of(args), origin="--set")
@@ -156,6 +176,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:  # the [ui] extra is not installed
         print(f"error: the interactive UI needs {exc.name}: pip install 'mission-ecosystems[ui]'", file=sys.stderr)
         return EXIT_FAILED
+    ui.warn_if_exposed(args.host, args.port)
     result = ui.serve(host=args.host, port=args.port)
     return result if isinstance(result, int) else EXIT_OK
 
@@ -173,10 +194,17 @@ from simulation.sweep_cli import SWEEP_COMMANDS  # noqa: E402  (they reuse the h
 COMMANDS = (*COMMANDS, *SWEEP_COMMANDS)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``error: argument --workers: ...``), as every other error is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
     from simulation import __version__
 
-    parser = argparse.ArgumentParser(prog="missions", description="Simulate mission ecosystems (Mesa ABM).")
+    parser = Parser(prog="missions", description="Simulate mission ecosystems (Mesa ABM).")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in commands:
@@ -194,16 +222,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the usage error (exit 2) or the help (exit 0)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     args.argv = argv
-    from simulation.results import OutputError
+    with signals_as_interrupts():
+        return run_guarded(args)
+
+
+def run_guarded(args: argparse.Namespace) -> int:
+    """Run a parsed command; each expected failure becomes one line per problem on stderr and an exit code."""
+    from simulation.errors import EngineError, OutputError, exit_code_of
     from simulation.scenario import ScenarioError
 
     try:
         return args.handler(args)
     except (ScenarioError, OutputError) as exc:
-        print(f"error: {exc}".replace("\n", "\nerror: "), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return fail(str(exc), EXIT_BAD_INPUT)
+    except EngineError as exc:
+        return fail(str(exc), exc.exit_code)
     except BrokenPipeError:  # `missions show x | head`
         return EXIT_OK
+    except OSError as exc:  # an unwritable --out, a full disk, a file that vanished
+        where = ": ".join(str(name) for name in (exc.filename, exc.filename2) if name is not None)
+        return fail(f"{where}: {exc.strerror or exc}" if where else str(exc), EXIT_BAD_INPUT)
+    except RecursionError:
+        return fail("the input is nested too deeply to process", EXIT_BAD_INPUT)
+    except MemoryError:
+        return fail("out of memory: the input asks for more than this machine has", EXIT_BAD_INPUT)
+    except KeyboardInterrupt as exc:
+        print(str(exc) or "interrupted; nothing was written", file=sys.stderr)
+        return exit_code_of(exc)
+
+
+def fail(message: str, code: int) -> int:
+    print("error: " + message.replace("\n", "\nerror: "), file=sys.stderr)
+    return code
+
+
+@contextlib.contextmanager
+def signals_as_interrupts() -> Iterator[None]:
+    """SIGTERM stops a command as Ctrl-C does (cleanup runs, partial output is removed; exit code 143, or 130
+    for Ctrl-C), except inside ``errors.interrupts_deferred`` blocks, which finish first."""
+    from simulation.errors import interrupt
+
+    try:
+        previous = {sent: signal.signal(sent, interrupt) for sent in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sent, handler in previous.items():
+            signal.signal(sent, handler)

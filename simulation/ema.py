@@ -60,7 +60,8 @@ def dotted(name: str) -> str:
 def run(scenario: str = "baseline", steps: int | None = None, rng: int | None = None, **params: Any) -> dict:
     """One run of ``scenario`` with ``params`` by EMA name: the run summary (what EMA's outcomes read)."""
     config = load_scenario(scenario, {"time.steps": steps} if steps is not None else None)
-    return MissionModel(config, rng=rng, **{dotted(name): value for name, value in params.items()}).run().summary()
+    values = {dotted(name): value.item() if isinstance(value, np.generic) else value for name, value in params.items()}
+    return MissionModel(config, rng=rng, **values).run().summary()  # numpy scalars as Python's: the schema is strict
 
 
 def parameter(key: str, values: Sequence[Any] | None = None) -> Any:

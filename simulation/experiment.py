@@ -14,15 +14,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from simulation import locations
+from simulation.limits import LARGE_SWEEP_RUNS, MAX_SWEEP_RUNS
 from simulation.metrics import OUTCOMES
-from simulation.params import Config, Section, bounds, field_of, param, with_overrides
+from simulation.params import Config, Section, bounds, field_of, get_dotted, name_field, param, with_overrides
 from simulation.rng import int_seed, replicate_seeds
 from simulation.runner import RunSpec
-from simulation.scenario import ScenarioError, expected, resolve
+from simulation.safe_yaml import YAMLProblem, load_file
+from simulation.scenario import SUFFIXES, ScenarioError, capped, expected, kind_of, resolve
 
 EXPERIMENT_DIR = locations.shipped("experiments")
 """The shipped experiment files; names are looked up in the user's directories first (``simulation.locations``)."""
@@ -66,7 +67,7 @@ class Design(Section):
 class Experiment(Section):
     """A sweep over a base scenario."""
 
-    name: str = Field("", description="Experiment name; defaults to the file name")
+    name: str = name_field("experiment", "Experiment name; defaults to the file name")
     description: str = Field("", description="The question the experiment answers")
     scenario: str = Field("baseline", description="Base scenario: a name in scenarios/ or a path")
     replicates: int = param(10, ge=1, le=100_000, unit="runs per point", doc="Seeded replicates per design point")
@@ -136,29 +137,36 @@ def decode(experiment: Experiment, values: np.ndarray) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ loading
-def load_experiment(name_or_path: str | Path) -> tuple[Experiment, Config, Path]:
-    """The validated experiment, its resolved base config and its file. Raises ScenarioError."""
+def load_experiment(name_or_path: str | Path, *, yes: bool = False) -> tuple[Experiment, Config, Path]:
+    """The validated experiment, its resolved base config and its file. Raises ScenarioError.
+
+    A design of more than LARGE_SWEEP_RUNS runs needs ``yes``; one of more than MAX_SWEEP_RUNS is refused.
+    """
     path = _locate(name_or_path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(f"{path}: malformed YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+        data = load_file(path)[1]
+    except YAMLProblem as exc:
+        raise ScenarioError(str(exc)) from None
+    data = {} if data is None else data
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a mapping of experiment keys at the top level")
+        raise ScenarioError(f"{path}: expected a mapping of experiment keys at the top level (got {kind_of(data)})")
     data.setdefault("name", path.stem)
-    return (*validate(data, path), path)
+    return (*validate(data, path, yes=yes), path)
 
 
-def validate(data: dict | Experiment, label: str | Path = "experiment") -> tuple[Experiment, Config]:
+def validate(data: dict | Experiment, label: str | Path = "experiment", *, yes: bool = False) -> tuple[Experiment, Config]:
     """The validated experiment (from a file's data, a dict or an ``Experiment``) and its fixed base config;
-    problems name ``label`` and the key path. Raises ScenarioError."""
+    problems name ``label`` and the key path. A design of more than LARGE_SWEEP_RUNS runs needs ``yes``.
+    Raises ScenarioError."""
     try:
         experiment = Experiment.model_validate(data if isinstance(data, dict) else data.model_dump())
     except ValidationError as exc:
-        raise ScenarioError([f"{label}: {describe_error(error)}" for error in exc.errors()]) from None
-    base = resolve(experiment.scenario).config
+        raise ScenarioError(capped(exc.errors(), lambda error: f"{label}: {describe_error(error)}", str(label))) from None
+    _check_size(experiment, label, yes)
+    try:
+        base = resolve(experiment.scenario).config
+    except ScenarioError as exc:
+        raise ScenarioError([f"{label}: scenario: {problem}" for problem in exc.problems]) from None
     return experiment, _check_values(experiment, base, label)
 
 
@@ -173,6 +181,8 @@ def _locate(name_or_path: str | Path) -> Path:
     by_path = text.endswith(locations.SUFFIXES) or "/" in text
     path = Path(text) if by_path else locations.find("experiments", text)
     if path is not None and path.is_file():
+        if path.suffix not in SUFFIXES:
+            raise ScenarioError(f"{path}: expected an experiment name or a .yaml or .yml file")
         return path
     available = ", ".join(p.stem for p in locations.files("experiments")) or "none"
     raise ScenarioError(f"{text if by_path else text + '.yaml'}: experiment not found; available: {available}")
@@ -193,8 +203,17 @@ def _check_values(experiment: Experiment, base: Config, path: str | Path) -> Con
         overrides["time.steps"] = experiment.steps
     try:
         fixed = with_overrides(base, overrides)
+    except KeyError as exc:  # a list index the scenario does not have
+        raise ScenarioError(f"{path}: fixed: {exc.args[0]} in scenario {experiment.scenario!r}") from None
     except ValidationError as exc:
         raise ScenarioError([f"{path}: fixed.{describe_error(e)}" for e in exc.errors()]) from None
+    for key in experiment.factors:
+        try:
+            get_dotted(fixed, key)
+        except KeyError as exc:
+            problems.append(f"{path}: factors.{key}: {exc.args[0]} in scenario {experiment.scenario!r}")
+    if problems:
+        raise ScenarioError(problems)
     for key, factor in experiment.factors.items():
         lo, hi = bounds(field_of(key))
         if factor.range is not None:
@@ -216,6 +235,46 @@ def _check_values(experiment: Experiment, base: Config, path: str | Path) -> Con
     if problems:
         raise ScenarioError(problems)
     return fixed
+
+
+def design_size(experiment: Experiment) -> int:
+    """Design points, counted without building the design."""
+    d, factors = experiment.design, experiment.factors
+    if d.kind is DesignKind.FACTORIAL:
+        return int(np.prod([len(f.levels) for f in factors.values()], dtype=object))
+    return d.samples * {DesignKind.LHS: 1, DesignKind.SOBOL: len(factors) + 2, DesignKind.MORRIS: len(factors) + 1}[d.kind]
+
+
+def _check_size(experiment: Experiment, path: Path, yes: bool) -> None:
+    points = design_size(experiment)
+    runs = points * experiment.replicates
+    what = f"{points:,} design points x {experiment.replicates:,} replicates = {runs:,} runs"
+    if runs > MAX_SWEEP_RUNS:
+        raise ScenarioError(f"{path}: design: {what}, more than the {MAX_SWEEP_RUNS:,} a sweep may have")
+    if runs > LARGE_SWEEP_RUNS and not yes:
+        raise ScenarioError(f"{path}: design: {what}, more than {LARGE_SWEEP_RUNS:,}; pass --yes to run them")
+
+
+def checked_design(experiment: Experiment, fixed: Config, path: Path) -> pd.DataFrame:
+    """The design points, once each point's config validates.
+
+    Every point is validated here, before anything is written, so no run fails for a combination
+    of factor values that the schema's cross-field rules forbid (or a sampled value of the wrong type).
+    """
+    design = design_points(experiment)
+    bad: list[tuple[int, dict, dict]] = []  # (point, its values, its first error)
+    for point in design.index:
+        values = point_values(design, point)
+        try:
+            with_overrides(fixed, values)
+        except ValidationError as exc:
+            bad.append((point, values, exc.errors()[0]))
+    if bad:
+        point, values, error = bad[0]
+        shown = ", ".join(f"{key}={value!r}" for key, value in values.items())
+        raise ScenarioError(f"{path}: factors: {len(bad)} of {len(design)} design points break the schema; the "
+                            f"first, point {point} ({shown}): {describe_error(error)}")
+    return design
 
 
 # ------------------------------------------------------------------ expansion
@@ -272,8 +331,19 @@ def specs(experiment: Experiment, base: Config, points: pd.DataFrame, runs: pd.D
 
 
 def point_values(points: pd.DataFrame, point: int) -> dict[str, Any]:
-    """Factor values of one design point as plain Python values (column by column, keeping each dtype)."""
-    return {key: plain(points.at[point, key]) for key in points.columns}
+    """Factor values of one design point as plain Python values (column by column, keeping each dtype).
+
+    A whole-number factor whose column pandas holds as floats (a null level makes it so) gives ints again,
+    as its levels were: the schema's counts are strict.
+    """
+    values = {key: plain(points.at[point, key]) for key in points.columns}
+    return {key: int(value) if isinstance(value, float) and value.is_integer() and _whole(key) else value
+            for key, value in values.items()}
+
+
+def _whole(key: str) -> bool:
+    annotation = field_of(key).annotation
+    return annotation is int or int in getattr(annotation, "__args__", ())
 
 
 def plain(value: Any) -> Any:

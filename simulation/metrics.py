@@ -31,7 +31,8 @@ class Metric:
 
 MISSION_METRICS: tuple[Metric, ...] = (
     Metric("progress", "share", "Work done over the (possibly crept) goal", attrgetter("share")),
-    Metric("transformation", "share of a radical goal", "Change away from the status quo, including the ripple of radical solutions beyond the aim",
+    Metric("transformation", "share of a radical goal",
+           "Change away from the status quo, including the ripple of radical solutions beyond the aim",
            attrgetter("transformation")),
     Metric("engagement", "share", "Share of the most time exposed actors could work that they give the mission",
            attrgetter("engagement")),

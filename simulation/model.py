@@ -21,8 +21,8 @@ from simulation.params import Config, ReviewRule
 from simulation.recorder import Recorder
 from simulation.rng import int_seed, stream, stream_seed
 from simulation.rules import choice, money, opinion, opposition, progress, strain
-from simulation.rules.adjust import approach
 from simulation.rules import governance as gov
+from simulation.rules.adjust import approach
 from simulation.state import build_actors, build_funders, build_missions, ministry_sets
 
 STREAMS = ("init", "world", "elections", "indicators", "creep", "facets", "purpose")
@@ -225,7 +225,7 @@ class MissionModel(mesa.Model):
                                                          c.ramifications.decay)
 
     def govern(self) -> None:
-        c, m, a = self.config, self.missions, self.actors
+        c, m = self.config, self.missions
         newly = (m.work_done >= m.work_needed) & ~m.achieved & m.pursuing
         m.achieved_at[newly] = self.month
         world = self.streams["world"].random(m.count)

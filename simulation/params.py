@@ -15,10 +15,24 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from simulation.limits import MAX_NAME_CHARS
+
 
 def param(default: Any, *, ge: float | None = None, le: float | None = None, unit: str = "", doc: str) -> Any:
-    """A schema field with bounds, a unit and a one-line description."""
-    return Field(default, ge=ge, le=le, description=doc, json_schema_extra={"unit": unit})
+    """A schema field with bounds, a unit and a one-line description.
+
+    Strict: a count is a whole number, not ``true``, ``'2'`` or ``2.0``; a share is a number, not text.
+    """
+    return Field(default, ge=ge, le=le, strict=True, description=doc, json_schema_extra={"unit": unit})
+
+
+SAFE_NAME = r"^[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*$"
+"""A name that is also one folder name: no ``/``, ``\\`` or control character, not starting with ``.``."""
+
+
+def name_field(default: str, doc: str) -> Any:
+    """The name of a scenario or experiment, which names its results folder."""
+    return Field(default, min_length=1, max_length=MAX_NAME_CHARS, pattern=SAFE_NAME, description=doc)
 
 
 def share(default: float, doc: str) -> Any:
@@ -40,7 +54,7 @@ class Section(BaseModel):
 class Switchable(Section):
     """A mechanism that experiments can switch off to isolate its effect."""
 
-    enabled: bool = Field(True, description="Turn the mechanism on or off")
+    enabled: bool = Field(True, strict=True, description="Turn the mechanism on or off")
 
 
 # ---------------------------------------------------------------- time, people
@@ -125,15 +139,24 @@ class Portfolio(Section):
     def _overrides_fit(self) -> Portfolio:
         if len(self.missions) > self.count:
             raise ValueError(f"{len(self.missions)} mission overrides given but portfolio.count is {self.count}")
+        names = [m.name for m in self.resolved()]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ValueError(f"missions {names.index(name) + 1} and {i + 1} are both named {name!r}; "
+                                 f"give each its own name in portfolio.missions")
         return self
 
     def resolved(self) -> list[Mission]:
-        """The portfolio's missions: the template with each override applied."""
-        out = []
+        """The portfolio's missions: the template with each override applied.
+
+        A mission named by nobody, or only by a template whose name an earlier mission has, is "Mission k".
+        """
+        out: list[Mission] = []
         for i in range(self.count):
             update = self.missions[i].model_dump(exclude_none=True) if i < len(self.missions) else {}
             m = self.mission.model_copy(update=update)
-            out.append(m if m.name else m.model_copy(update={"name": f"Mission {i + 1}"}))
+            inherited = "name" not in update and any(m.name == earlier.name for earlier in out)
+            out.append(m if m.name and not inherited else m.model_copy(update={"name": f"Mission {i + 1}"}))
         return out
 
 
@@ -146,7 +169,8 @@ class Choice(Section):
 
     overtime: float = param(1.5, ge=1.0, le=3.0, unit="capacity", doc="Most an actor can work in a month, relative to its sustainable capacity")
     slack: float = param(0.1, ge=0.01, le=0.9, unit="share", doc="Share of capacity an actor leaves unused when no mission calls on it")
-    base_pull: float = param(-2.2, ge=-10.0, le=10.0, unit="utility", doc="Utility of mission work before any driver, relative to business as usual")
+    base_pull: float = param(-2.2, ge=-10.0, le=10.0, unit="utility",
+                             doc="Utility of mission work before any driver, relative to business as usual")
     capacity_spread: float = param(0.3, ge=0.0, le=2.0, unit="log sd", doc="Spread of actors' sustainable capacity (lognormal, mean 1)")
 
 
@@ -156,12 +180,14 @@ class Ambition(Switchable):
 
     Off: meaning, despair and the choice of solutions no longer depend on ambition."""
 
-    stretch: float = param(2.0, ge=0.0, le=10.0, unit="utility", doc="Meaning a fully radical goal adds to mission work (pull per unit ambition)")
+    stretch: float = param(2.0, ge=0.0, le=10.0, unit="utility",
+                           doc="Meaning a fully radical goal adds to mission work (pull per unit of meaning)")
     despair_weight: float = param(2.5, ge=0.0, le=10.0, unit="utility", doc="Pull lost when the pace actors see leaves the goal out of reach")
     grace: int = param(12, ge=0, le=600, unit="months", doc="Months before actors judge feasibility, and over which despair builds")
     incremental_reach: float = share(0.4, "How far incremental solutions alone can move the status quo (share of a fully radical goal)")
     radical_gain: float = param(1.5, ge=0.0, le=10.0, unit="multiplier", doc="Extra productivity of radical solutions once learnt")
-    ripple: float = param(0.5, ge=0.0, le=10.0, unit="per unit radical change", doc="Change radical solutions cause beyond the mission's aim, as they diffuse")
+    ripple: float = param(0.5, ge=0.0, le=10.0, unit="per unit radical change",
+                          doc="Change radical solutions cause beyond the mission's aim, as they diffuse")
 
 
 class Commitment(Switchable):
@@ -192,7 +218,8 @@ class Attention(Switchable):
     Off: each mission is chosen on its own, with no competition for time, no fatigue and no burn-out."""
 
     crowding: float = share(0.3, "How far concurrent missions compete for the same attention (0: each a separate claim; 1: one shared claim)")
-    salience_decay: float = param(0.05, ge=0.0, le=5.0, unit="utility per extra mission", doc="Pull each mission loses per other live mission ('too many priorities')")
+    salience_decay: float = param(0.05, ge=0.0, le=5.0, unit="utility per extra mission",
+                                  doc="Pull each mission loses per other live mission ('too many priorities')")
     fatigue_weight: float = param(1.5, ge=0.0, le=20.0, unit="utility", doc="Pull of rest per unit fatigue")
     fatigue_build: float = per_month(0.2, "Fatigue gained per unit of strain above capacity")
     fatigue_recovery: float = per_month(0.08, "Fatigue shed per unit of spare capacity, slowed by fatigue itself")
@@ -234,7 +261,8 @@ class Creep(Switchable):
     Off: no extra goals."""
 
     rate: float = per_month(0.003, "Monthly chance that a ministry for which attaching a goal pays does so")
-    cost: float = param(0.4, ge=0.0, le=10.0, unit="attraction", doc="Cost of attaching a goal to a fully specific mission (halved for a vague one)")
+    cost: float = param(0.4, ge=0.0, le=10.0, unit="attraction",
+                        doc="Cost of attaching a goal to a fully specific mission (halved for a vague one)")
     size: float = param(0.15, ge=0.0, le=5.0, unit="share of goal", doc="Work added by one extra goal")
     focus_loss: float = share(0.1, "Specificity lost with each extra goal")
 
@@ -351,7 +379,7 @@ class Production(Section):
 class Config(Section):
     """A complete, resolved scenario."""
 
-    name: str = Field("default", description="Scenario name")
+    name: str = name_field("default", "Scenario name")
     description: str = Field("Three missions of similar scale on default settings.", description="One line")
     seed: int = param(42, ge=0, le=2**63 - 1, unit="", doc="Root seed of a run")
     time: Time = Time()
@@ -423,21 +451,29 @@ def set_dotted(data: dict, key: str, value: Any) -> dict:
     """A copy of nested ``data`` with ``key`` (``a.b.0.c``) set to ``value``.
 
     Missing dict levels are created so that overrides may name keys a scenario
-    file left at their defaults; list items must exist.
+    file left at their defaults; list items must exist. Only the containers on
+    the key's path are copied (O(depth), so a sweep can apply thousands of
+    design points quickly); the rest is shared with ``data``, which is left as it was.
     """
-    out = copy.deepcopy(data)
+    out = _shallow(data)
     parts = key.split(".")
     node: Any = out
     for i, part in enumerate(parts[:-1]):
         if isinstance(node, dict) and part not in node:
             node[part] = {}
-        node = _step_into(node, part, ".".join(parts[: i + 1]))
+        child = _shallow(_step_into(node, part, ".".join(parts[: i + 1])))
+        node[int(part) if isinstance(node, list) else part] = child
+        node = child
     if isinstance(node, list):
         _step_into(node, parts[-1], key)
         node[int(parts[-1])] = value
     else:
         node[parts[-1]] = value
     return out
+
+
+def _shallow(node: Any) -> Any:
+    return dict(node) if isinstance(node, dict) else list(node) if isinstance(node, list) else node
 
 
 def with_overrides(config: Config, overrides: dict[str, Any]) -> Config:

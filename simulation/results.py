@@ -38,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulation.errors import OutputError
 from simulation.runner import RunResult
 
 TABLES = ("steps", "actors", "missions", "runs")
@@ -51,10 +52,6 @@ ROW_GROUP_BYTES = 64 << 20
 PARTIAL = ".partial"
 PACKAGES = ("mesa", "numpy", "pandas", "pydantic", "pyarrow", "scipy", "networkx", "matplotlib", "pyyaml", "tqdm")
 REPO = Path(__file__).resolve().parent.parent
-
-
-class OutputError(ValueError):
-    """The output directory cannot be used (it holds results already, or a run is writing it)."""
 
 
 # ------------------------------------------------------------------ locations

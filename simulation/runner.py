@@ -6,22 +6,24 @@ model from the spec's config and seed, runs it and returns a picklable
 seed. ``run_many`` fans specs out to any ``concurrent.futures.Executor``-like
 object (a process pool by default; a Dask ``client.get_executor()`` works the
 same way) and returns results ordered by run id, whatever order they finished
-in. A run that raises is recorded as a failed result; it does not stop the batch.
+in. A run that raises, or kills its worker process, is recorded as a failed
+result; it does not stop the batch.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
 import traceback
 from collections.abc import Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from simulation import workers as engines
+from simulation.limits import max_workers
 from simulation.model import MissionModel
 from simulation.params import Config
 from simulation.rules.governance import FACETS, Status
@@ -58,6 +60,7 @@ class RunResult:
     row: dict[str, Any] = field(default_factory=dict)  # one row of runs.parquet
     wall_s: float = 0.0
     error: str | None = None
+    attempts: int = 1  # times it was started: more than 1 when its worker process died
 
     @property
     def ok(self) -> bool:
@@ -73,8 +76,8 @@ def make_specs(config: Config, seeds: list[int], scenario: str | None = None) ->
 def run_one(spec: RunSpec) -> RunResult:
     """Run one model to its configured length and collect its tables (no I/O, no globals)."""
     start = time.perf_counter()
-    ids = {"run_id": spec.run_id, "point": spec.point, "replicate": spec.replicate, "seed": spec.seed}
-    row = {**ids, "scenario": spec.scenario, **parameters(spec.config)}
+    row = run_row(spec)
+    ids = {k: row[k] for k in RUN_COLUMNS}
     try:
         model = MissionModel(spec.config, seed=spec.seed).run()
         summary = model.summary()
@@ -86,8 +89,24 @@ def run_one(spec: RunSpec) -> RunResult:
             row={**row, **summary}, wall_s=time.perf_counter() - start,
         )
     except Exception:  # recorded per run so one bad run does not sink a batch
-        return RunResult(spec.run_id, spec.scenario, spec.replicate, spec.seed, row=row,
-                         wall_s=time.perf_counter() - start, error=traceback.format_exc())
+        return failed_run(spec, traceback.format_exc(), wall_s=time.perf_counter() - start)
+
+
+def run_row(spec: RunSpec) -> dict[str, Any]:
+    """The leading columns of a run's row in runs.parquet: its ids, scenario and every parameter."""
+    ids = {"run_id": spec.run_id, "point": spec.point, "replicate": spec.replicate, "seed": spec.seed}
+    return {**ids, "scenario": spec.scenario, **parameters(spec.config)}
+
+
+def failed_run(spec: RunSpec, error: str, *, wall_s: float = 0.0, attempts: int = 1) -> RunResult:
+    """A run with no tables and ``error`` saying why."""
+    return RunResult(spec.run_id, spec.scenario, spec.replicate, spec.seed, row=run_row(spec),
+                     wall_s=wall_s, error=error, attempts=attempts)
+
+
+def lost_run(spec: RunSpec, attempts: int, why: str) -> RunResult:
+    """A run whose worker process died (``workers.stream``'s ``died``)."""
+    return failed_run(spec, f"WorkerDied: {why}\n", attempts=attempts)
 
 
 def missions_table(rows: list[dict], names: list[str]) -> pd.DataFrame:
@@ -100,53 +119,36 @@ def missions_table(rows: list[dict], names: list[str]) -> pd.DataFrame:
 
 
 def run_many(specs: Iterable[RunSpec], workers: int = 1, progress: bool = True,
-             executor: Executor | None = None) -> list[RunResult]:
+             executor: Executor | None = None, *, isolate: bool = False) -> list[RunResult]:
     """Run every spec and return the results ordered by run id.
 
-    ``workers=1`` runs in this process; more starts a process pool of that
-    size. An ``executor`` given by the caller (anything with ``submit``
-    returning concurrent futures) is used as is and left open.
+    ``workers=1`` runs in this process unless ``isolate`` (then in one worker
+    process, so that a run that kills its process is only a failed run); more
+    starts a process pool of that size. An ``executor`` given by the caller
+    (anything with ``submit`` returning concurrent futures) is used as is and left open.
     """
     specs = list(specs)
     ids = [s.run_id for s in specs]
     if len(set(ids)) != len(ids):
         raise ValueError("run ids must be unique")
+    if executor is None and not 1 <= workers <= max_workers():
+        raise ValueError(f"workers: expected 1 to {max_workers()} (got {workers})")
     bar = Progress(len(specs), specs[0].scenario if specs else "", progress)
     results: list[RunResult] = []
+    if executor is not None:
+        engine = engines.shared_engine(executor, window=max(len(specs), 1))
+    elif isolate or (workers > 1 and len(specs) > 1):
+        engine = engines.local_engine(max(min(workers, len(specs)), 1))
+    else:
+        engine = None
     try:
-        if executor is None and (workers <= 1 or len(specs) <= 1):
-            for spec in specs:
-                results.append(run_one(spec))
-                bar.update(results[-1])
-        elif executor is not None:
-            results = _collect(executor, specs, bar)
-        else:
-            with ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=worker_context()) as pool:
-                results = _collect(pool, specs, bar)
+        found = engines.stream(engine, specs, run_one, lost_run) if engine else map(run_one, specs)
+        for result in found:
+            results.append(result)
+            bar.update(result)
     finally:
         bar.close()
     return sorted(results, key=lambda r: r.run_id)
-
-
-def _collect(executor: Executor, specs: list[RunSpec], bar: Progress) -> list[RunResult]:
-    futures = [executor.submit(run_one, spec) for spec in specs]
-    results = []
-    try:
-        for future in as_completed(futures):
-            results.append(future.result())
-            bar.update(results[-1])
-    except BaseException:  # Ctrl-C or a broken pool: drop what has not started
-        for future in futures:
-            future.cancel()
-        raise
-    return results
-
-
-def worker_context() -> Any:
-    """Start workers without fork(): forking a process that runs threads (tqdm's monitor,
-    a UI server) can deadlock. Workers import only the model, never matplotlib."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _lead(frame: pd.DataFrame, ids: dict[str, Any]) -> pd.DataFrame:

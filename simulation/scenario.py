@@ -21,17 +21,19 @@ import copy
 import difflib
 import hashlib
 import re
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulation import locations
+from simulation.limits import MAX_EXTENDS, MAX_INDEX_DIGITS, MAX_PROBLEMS
 from simulation.locations import SUFFIXES
 from simulation.params import Config, _inner_model, retired, set_dotted
+from simulation.safe_yaml import YAMLProblem, load_file
 
 SCENARIO_DIR = locations.shipped("scenarios")
 """The shipped scenario files; names are looked up in the user's directories first (``simulation.locations``)."""
@@ -133,6 +135,8 @@ def locate(name_or_path: str | Path, near: Path | None = None) -> Path:
             path = near / path
         if not path.is_file():
             raise ScenarioError(f"{path}: file not found")
+        if path.suffix not in SUFFIXES:
+            raise ScenarioError(f"{path}: expected a scenario name or a .yaml or .yml file")
         return path
     if near is not None:
         for suffix in SUFFIXES:
@@ -172,39 +176,43 @@ def changed_parameters(config: Config) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ reading files
 def _read_chain(path: Path, seen: tuple[Path, ...]) -> list[tuple[Source, dict]]:
-    """The file at ``path`` and its ``extends`` ancestors, root ancestor first."""
-    key = path.resolve()
-    if key in seen:
-        cycle = " -> ".join(str(p.name) for p in (*seen, key))
-        raise ScenarioError(f"{path}: extends: cycle {cycle}; a scenario may not extend itself")
-    source, data = _read_file(path)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return [(source, data)]
-    if not isinstance(parent, str) or not parent:
-        raise ScenarioError(f"{path}: extends: expected the name or path of another scenario (got {_show(parent)})")
-    try:
-        parent_path = locate(parent, near=path.parent)
-    except ScenarioError as exc:
-        raise ScenarioError(f"{path}: extends: {exc}") from None
-    return [*_read_chain(parent_path, (*seen, key)), (source, data)]
+    """The file at ``path`` and its ``extends`` ancestors, root ancestor first (read in a loop, not recursion)."""
+    chain: list[tuple[Source, dict]] = []
+    child: Path | None = None  # the file whose ``extends`` named ``path``
+    while True:
+        key = path.resolve()
+        if key in seen:
+            cycle = " -> ".join(str(p.name) for p in (*seen, key))
+            raise ScenarioError(f"{path}: extends: cycle {cycle}; a scenario may not extend itself")
+        if len(seen) >= MAX_EXTENDS:
+            raise ScenarioError(f"{child}: extends: a chain of more than {MAX_EXTENDS} files")
+        try:
+            source, data = _read_file(path)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{child}: extends: {exc}" if child else str(exc)) from None
+        chain.insert(0, (source, data))
+        parent = data.pop("extends", None)
+        if parent is None:
+            return chain
+        if not isinstance(parent, str) or not parent:
+            raise ScenarioError(f"{path}: extends: expected the name or path of another scenario "
+                                f"(got {_show(parent)})")
+        try:
+            parent_path = locate(parent, near=path.parent)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{path}: extends: {exc}") from None
+        seen, child, path = (*seen, key), path, parent_path
 
 
 def _read_file(path: Path) -> tuple[Source, dict]:
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"{path}: malformed YAML{where}: {problem}") from None
+        raw, data = load_file(path)
+    except YAMLProblem as exc:
+        raise ScenarioError(str(exc)) from None
     data = {} if data is None else data
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a mapping of schema sections at the top level (got {_show(data)})")
+    if not isinstance(data, dict):  # the type only: never echo the content of a file that is not a scenario
+        raise ScenarioError(f"{path}: expected a mapping of schema sections at the top level "
+                            f"(got {kind_of(data)})")
     bad = [k for k in data if not isinstance(k, str)]
     if bad:
         raise ScenarioError(f"{path}: {_show(bad[0])}: expected a text key")
@@ -221,6 +229,8 @@ class _Builder:
     def __init__(self, data: dict, default_origin: str) -> None:
         self.data = data
         self.origins: dict[str, tuple[int, str]] = {}  # dotted key -> (when it was set, by whom)
+        self.below: dict[str, tuple[int, str]] = {}  # dotted key -> the latest (when, who) of a key below it
+        self.count = 0
         self.default_origin = default_origin
 
     def merge(self, layer: Mapping[str, Any], origin: str) -> None:
@@ -242,7 +252,7 @@ class _Builder:
         try:
             return Config.model_validate(self.data)
         except ValidationError as exc:
-            raise ScenarioError([self._describe(error) for error in exc.errors()]) from None
+            raise ScenarioError(capped(exc.errors(), self._describe, self.default_origin)) from None
 
     def _describe(self, error: dict) -> str:
         loc = ".".join(str(part) for part in error["loc"])
@@ -255,13 +265,23 @@ class _Builder:
 
     def _note(self, keys: list[str], origin: str) -> None:
         for key in keys:
-            self.origins[key] = (len(self.origins) + 1, origin)
+            self.count += 1
+            entry = self.origins[key] = (self.count, origin)
+            self.below[""] = entry
+            for parent in _parents(key):
+                self.below[parent] = entry
 
     def _origin_of(self, loc: str) -> str:
         """Who last set ``loc``, one of its parents or (for errors about a whole section) a key below it."""
-        related = [when_who for key, when_who in self.origins.items()
-                   if not loc or key == loc or loc.startswith(key + ".") or key.startswith(loc + ".")]
+        related = [self.origins.get(loc), self.below.get(loc), *(self.origins.get(p) for p in _parents(loc))]
+        related = [when_who for when_who in related if when_who is not None]
         return max(related)[1] if related else self.default_origin
+
+
+def _parents(key: str) -> list[str]:
+    """``a.b.c`` -> ``a``, ``a.b``."""
+    parts = key.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def _deep_merge(base: Any, layer: Any) -> Any:
@@ -308,8 +328,8 @@ def _check_known(key: str, label: str) -> None:
     for i, part in enumerate(parts):
         where = ".".join(parts[: i + 1])
         if in_list:
-            if not part.isdigit():
-                raise ScenarioError(f"{label}: {where}: expected a list index 0, 1, ... (got {part!r})")
+            if not part.isdigit() or len(part) > MAX_INDEX_DIGITS:
+                raise ScenarioError(f"{label}: {where}: expected a list index 0, 1, ... (got {_show(part)})")
             in_list = False
             continue
         if model is None:
@@ -340,6 +360,10 @@ def expected(error: dict) -> str:
         "float_parsing": "expected a number", "float_type": "expected a number",
         "bool_parsing": "expected true or false", "bool_type": "expected true or false",
         "string_type": "expected text",
+        "string_pattern_mismatch": "expected a name that can name a folder: no '/', '\\' or control characters, "
+                                   "not starting with '.'",
+        "string_too_long": f"expected at most {ctx.get('max_length')} characters",
+        "string_too_short": "expected a name, not empty text",
         "enum": f"expected one of {ctx.get('expected')}",
         "model_type": "expected a mapping of keys", "dict_type": "expected a mapping of keys",
         "model_attributes_type": "expected a mapping of keys",
@@ -365,7 +389,23 @@ def _unknown(name: str, fields: Mapping[str, Any]) -> str:
     return f"unknown key {name!r}; {hint}expected one of: {', '.join(fields)}"
 
 
+def capped(errors: list[dict], describe: Any, origin: str) -> list[str]:
+    """The first MAX_PROBLEMS pydantic ``errors`` described, and a line counting the rest."""
+    shown = [describe(error) for error in errors[:MAX_PROBLEMS]]
+    hidden = len(errors) - len(shown)
+    return [*shown, f"{origin}: and {hidden} more problems"] if hidden else shown
+
+
+def kind_of(value: Any) -> str:
+    """What a value is, in words, without its content."""
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true or false", type(None): "nothing"}.get(
+        type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
+
+
+_SHORT = reprlib.Repr(maxlevel=3, maxdict=4, maxlist=4, maxtuple=4, maxset=4, maxstring=60, maxother=60)
+
+
 def _show(value: Any, limit: int = 60) -> str:
-    """A short rendering of a bad value for a message."""
-    text = repr(value)
+    """A short rendering of a bad value for a message, at a cost bounded whatever its size."""
+    text = _SHORT.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

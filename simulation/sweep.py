@@ -3,39 +3,52 @@
 A sweep directory holds the experiment as given, the resolved base config,
 the design and the plan of runs, and one Parquet part per finished run. A
 run is done when its ``parts/runs/<run_id>.parquet`` exists (written last,
-atomically), failed when ``failed/<run_id>.txt`` holds its traceback, and
-pending otherwise; so status and resume need nothing but the files, and a
-sweep killed at any moment loses at most the runs in flight. When every run
-is done, the parts are gathered into ``runs.parquet``, ``steps.parquet`` and
-``missions.parquet`` in large row groups, and ``parts/`` is removed (unless
-asked to keep it, or some runs failed: a retry gathers again from the parts).
-A failed run also leaves ``parts/errors/<run_id>.parquet``, its row of
-``runs.parquet`` with the traceback in ``error``.
+atomically), failed when ``failed/<run_id>.txt`` holds its traceback (or
+why its worker died) and how many times it was tried, and pending otherwise;
+so status and resume need nothing but the files, and a sweep killed at any
+moment loses at most the runs in flight. When every run is done, the parts are
+gathered into ``runs.parquet``, ``steps.parquet`` and ``missions.parquet`` in
+large row groups, and ``parts/`` is removed (unless asked to keep it, or some
+runs failed: a retry gathers again from the parts). A failed run also leaves
+``parts/errors/<run_id>.parquet``, its row of ``runs.parquet`` with the
+traceback in ``error``.
+
+The directory is laid out in a staging directory beside it and renamed into
+place, so a sweep killed while starting leaves only a ``*.partial-*``
+directory; ``sweep`` and ``resume`` hold its lock (``simulation.locking``) while
+they run, so two of them never write one directory.
 
 The same code path serves a local process pool, a Dask LocalCluster and a
 remote Dask scheduler: each is a ``concurrent.futures`` executor, fed a
-bounded window of runs so memory stays flat in the number of runs.
+bounded window of runs so memory stays flat in the number of runs
+(``simulation.workers``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
+import os
+import re
+import secrets
 import shutil
 import sys
 import time
-from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
 
+from simulation import locking
 from simulation import results as store
-from simulation.experiment import Experiment, design_points, load_experiment, plan, specs, validate
+from simulation.errors import EngineError, Interrupted, OutputError, exit_code_of
+from simulation.experiment import Experiment, checked_design, load_experiment, plan, specs, validate
+from simulation.limits import DASK_TIMEOUT_S
 from simulation.params import Config
-from simulation.runner import Progress, RunResult, run_one, worker_context
+from simulation.runner import Progress, RunResult, lost_run, run_one
+from simulation.workers import Engine, engine, stream
 
 PARTS = ("runs", "steps", "missions")
 GATHERED = ("experiment.yaml", "experiment.json", "base_config.json", "design.parquet", "plan.parquet",
@@ -55,13 +68,16 @@ class Sweep:
 
     @classmethod
     def open(cls, path: Path | str) -> Sweep:
+        """Read a sweep directory back; OutputError (one line) if it is not one or is damaged."""
         path = Path(path)
         if not (path / "plan.parquet").is_file():
-            raise FileNotFoundError(f"{path}: not a sweep directory (no plan.parquet)")
-        experiment = Experiment.model_validate(json.loads((path / "experiment.json").read_text(encoding="utf-8")))
-        base = Config.model_validate_json((path / "base_config.json").read_text(encoding="utf-8"))
-        points = pd.read_parquet(path / "design.parquet").set_index("point")
-        return cls(path, experiment, base, points, pd.read_parquet(path / "plan.parquet"))
+            killed = " (a sweep killed while it was being laid out: delete it)" if ".partial-" in path.name else ""
+            raise OutputError(f"{path}: not a sweep directory (no plan.parquet){killed}")
+        experiment = _read(path / "experiment.json", lambda f: Experiment.model_validate(
+            json.loads(f.read_text(encoding="utf-8"))))
+        base = _read(path / "base_config.json", lambda f: Config.model_validate_json(f.read_text(encoding="utf-8")))
+        points = _read(path / "design.parquet", lambda f: pd.read_parquet(f).set_index("point"))
+        return cls(path, experiment, base, points, _read(path / "plan.parquet", pd.read_parquet))
 
     # -------------------------------------------------------------- state
     def done_ids(self) -> set[str]:
@@ -81,6 +97,11 @@ class Sweep:
         done, failed = self.done_ids(), self.failed_ids()
         total = len(self.plan)
         return {"total": total, "done": len(done), "failed": len(failed), "pending": total - len(done) - len(failed)}
+
+    def gather_finished(self) -> bool:
+        """Whether the final gather finished: the manifest says complete (it is written after the tables)."""
+        manifest = _read(self.path / "manifest.json", lambda f: json.loads(f.read_text(encoding="utf-8")))
+        return str(manifest.get("state", "")).startswith("complete")
 
     def runs(self) -> pd.DataFrame:
         """One row per successful run: ids, point, parameters and outcomes, ordered by run id
@@ -110,61 +131,54 @@ class Sweep:
 # ------------------------------------------------------------------ entry points
 def start(experiment_path: str | Path | Experiment | dict, out: str | Path | None = None, *, workers: int = 1,
           scheduler: str | None = None, dask_local: bool = False, progress: bool = True,
-          argv: list[str] | None = None, keep_parts: bool = False) -> Sweep:
-    """Validate an experiment (a file, or an ``Experiment`` or dict from Python), lay out its sweep directory
-    and run it."""
+          argv: list[str] | None = None, yes: bool = False, timeout: float = DASK_TIMEOUT_S,
+          keep_parts: bool = False) -> Sweep:
+    """Validate an experiment (a file, or an ``Experiment`` or dict from Python), lay out its sweep
+    directory and run it.
+
+    Everything is checked before anything is written: the experiment and every design point, the
+    size of the design (more than LARGE_SWEEP_RUNS runs need ``yes``), the output directory and the
+    engine (a remote scheduler must answer and have workers with this package's version).
+    """
     if isinstance(experiment_path, Experiment | dict):
-        experiment, base = validate(experiment_path)
-        text = yaml.safe_dump(experiment.model_dump(mode="json"), sort_keys=False)
+        experiment, base = validate(experiment_path, yes=yes)
         source = None
     else:
-        experiment, base, source = load_experiment(experiment_path)
-        text = source.read_text(encoding="utf-8")
+        experiment, base, source = load_experiment(experiment_path, yes=yes)
     path = Path(out) if out is not None else store.default_run_dir(experiment.name, root="results")
-    if path.exists() and any(path.iterdir()):
-        raise store.OutputError(f"{path}: already exists and is not empty; use `missions resume {path}` "
-                                f"to finish a sweep there, or choose a new directory")
-    points = design_points(experiment)
-    path.mkdir(parents=True, exist_ok=True)
-    store.atomic_write(path / "experiment.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    store.write_json(experiment.model_dump(mode="json"), path / "experiment.json")
-    store.atomic_write(path / "base_config.json", lambda tmp: tmp.write_text(base.model_dump_json(indent=2)))
-    store.write_table(points.reset_index(), path / "design.parquet")
-    store.write_table(plan(experiment, base, points), path / "plan.parquet")
-    store.write_json({
-        "format": store.FORMAT, "kind": "sweep", "experiment": experiment.name, "state": "running",
-        "created": store.utc_now(),
-        "input": {"path": str(source) if source else None, "sha256": store.sha256(path / "experiment.yaml")},
-        "design": {"kind": experiment.design.kind.value, "points": len(points),
-                   "replicates": experiment.replicates, "runs": len(points) * experiment.replicates},
-        "root_seed": experiment.seed, "command": argv if argv is not None else sys.argv,
-        **store.provenance(),
-    }, path / "manifest.json")
-    sweep = Sweep.open(path)
-    execute(sweep, workers=workers, scheduler=scheduler, dask_local=dask_local, progress=progress,
-            keep_parts=keep_parts)
+    _check_unused(path)
+    points = checked_design(experiment, base, source or "experiment")
+    with engine(workers, scheduler, dask_local, timeout) as found:
+        stage = path.with_name(f"{path.name}.partial-{secrets.token_hex(3)}")
+        stage.mkdir(parents=True)
+        try:
+            with locking.locked(stage):  # held from the first file to the last run; kept across the rename
+                _lay_out(stage, experiment, base, points, source, argv)
+                _move_into_place(stage, path)
+                sweep = Sweep.open(path)
+                execute(sweep, found, progress=progress, keep_parts=keep_parts)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)  # only there if the rename did not happen
     return sweep
 
 
 def resume(path: str | Path, *, workers: int = 1, scheduler: str | None = None, dask_local: bool = False,
-           retry_failed: bool = False, progress: bool = True, keep_parts: bool = False) -> Sweep:
+           retry_failed: bool = False, progress: bool = True, timeout: float = DASK_TIMEOUT_S,
+           keep_parts: bool = False) -> Sweep:
     """Run what a sweep is missing (and, if asked, what failed) and finish it."""
     sweep = Sweep.open(path)
-    if retry_failed:
-        for run_id in sweep.failed_ids():
-            (sweep.path / "failed" / f"{run_id}.txt").unlink()
-            (sweep.path / "parts" / "errors" / f"{run_id}.parquet").unlink(missing_ok=True)
-    execute(sweep, workers=workers, scheduler=scheduler, dask_local=dask_local, progress=progress,
-            keep_parts=keep_parts)
+    with locking.locked(sweep.path), engine(workers, scheduler, dask_local, timeout) as found:
+        execute(sweep, found, progress=progress, retry_failed=retry_failed, keep_parts=keep_parts)
     return sweep
 
 
-def execute(sweep: Sweep, *, workers: int, scheduler: str | None, dask_local: bool, progress: bool,
+def execute(sweep: Sweep, found: Engine, *, progress: bool, retry_failed: bool = False,
             keep_parts: bool = False) -> None:
-    """Run every pending run of ``sweep``, writing each as it finishes, then gather the tables."""
+    """Run every pending run of ``sweep`` (and the failed ones if asked), writing each as it finishes,
+    then gather the tables. Ctrl-C, SIGTERM or a lost engine stop it with a message saying what was kept."""
     if sweep.gathered():  # finished, every run done, parts gathered and removed: nothing to do
         return
-    skip = sweep.done_ids() | sweep.failed_ids()
+    skip = sweep.done_ids() | (set() if retry_failed else sweep.failed_ids())
     todo = sweep.plan[~sweep.plan["run_id"].isin(skip)]
     for part in (*PARTS, "errors"):
         (sweep.path / "parts" / part).mkdir(parents=True, exist_ok=True)
@@ -172,43 +186,38 @@ def execute(sweep: Sweep, *, workers: int, scheduler: str | None, dask_local: bo
     started = time.perf_counter()
     bar = Progress(len(todo), sweep.experiment.name, progress)
     try:
-        with executor(workers, scheduler, dask_local) as pool:
-            for result in stream(pool, specs(sweep.experiment, sweep.base, sweep.points, todo), window=4 * workers):
-                write_result(sweep, result)
-                bar.update(result)
+        for result in stream(found, specs(sweep.experiment, sweep.base, sweep.points, todo), run_one, lost_run):
+            write_result(sweep, result)
+            bar.update(result)
+    except KeyboardInterrupt as exc:
+        raise Interrupted(f"interrupted; {_kept(sweep)}", exit_code_of(exc)) from None
+    except EngineError as exc:
+        raise EngineError(f"{exc}; {_kept(sweep)}", exit_code=1) from None
     finally:
         bar.close()
     finish(sweep, time.perf_counter() - started, keep_parts=keep_parts)
 
 
-def stream(pool: Executor, runs: Iterator, window: int) -> Iterator[RunResult]:
-    """Results of ``runs`` as they finish, with at most ``window`` runs submitted at once."""
-    in_flight: set[Future] = set()
-    try:
-        for spec in runs:
-            if len(in_flight) >= max(window, 1):
-                finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                yield from (f.result() for f in finished)
-            in_flight.add(pool.submit(run_one, spec))
-        while in_flight:
-            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-            yield from (f.result() for f in finished)
-    finally:
-        for future in in_flight:
-            future.cancel()
-
-
 def write_result(sweep: Sweep, result: RunResult) -> None:
-    """Stream one finished run to disk; the runs part goes last, as the done marker."""
+    """Stream one finished run to disk; the runs part goes last, as the done marker.
+
+    A failure's file says how many times the run was tried, this time and before (``--retry-failed``),
+    and its row of runs.parquet (with the traceback in ``error``) waits in ``parts/errors/``.
+    """
+    failed = sweep.path / "failed" / f"{result.run_id}.txt"
+    errors = sweep.path / "parts" / "errors" / f"{result.run_id}.parquet"
     row = pd.DataFrame([{**result.row, "error": result.error}])  # the schema of a batch's runs.parquet
+    row["error"] = row["error"].astype("str")
     if not result.ok:
-        store.write_table(row, sweep.path / "parts" / "errors" / f"{result.run_id}.parquet")
-        store.atomic_write(sweep.path / "failed" / f"{result.run_id}.txt",
-                           lambda tmp: tmp.write_text(result.error, encoding="utf-8"))
+        attempts = result.attempts + attempts_of(failed)
+        store.write_table(row, errors)
+        store.atomic_write(failed, lambda tmp: tmp.write_text(f"attempts: {attempts}\n{result.error}", encoding="utf-8"))
         return
     store.write_table(result.steps, sweep.path / "parts" / "steps" / f"{result.run_id}.parquet")
     store.write_table(result.missions, sweep.path / "parts" / "missions" / f"{result.run_id}.parquet")
     store.write_table(row, sweep.path / "parts" / "runs" / f"{result.run_id}.parquet")
+    errors.unlink(missing_ok=True)  # it failed before and was retried
+    failed.unlink(missing_ok=True)
 
 
 def finish(sweep: Sweep, wall_s: float, keep_parts: bool = False) -> None:
@@ -233,37 +242,70 @@ def finish(sweep: Sweep, wall_s: float, keep_parts: bool = False) -> None:
         shutil.rmtree(parts)
 
 
-# ------------------------------------------------------------------ executors
-class InProcess(Executor):
-    """Runs each submitted call at once, in this process (``--workers 1``)."""
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # pragma: no cover - run_one records its own errors
-            future.set_exception(exc)
-        return future
+# ------------------------------------------------------------------ laying out, reading back
+def _check_unused(path: Path) -> None:
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise OutputError(f"{path}: already exists and is not empty; use `missions resume {path}` "
+                          f"to finish a sweep there, or choose a new directory")
 
 
-@contextlib.contextmanager
-def executor(workers: int, scheduler: str | None = None, dask_local: bool = False) -> Iterator[Executor]:
-    """A process pool, a Dask LocalCluster, a remote Dask scheduler, or this process."""
-    if scheduler or dask_local:
-        from distributed import Client, LocalCluster
-
-        with contextlib.ExitStack() as stack:
-            if scheduler:
-                client = stack.enter_context(Client(scheduler))
-            else:
-                cluster = stack.enter_context(LocalCluster(n_workers=max(workers, 1), threads_per_worker=1,
-                                                           processes=True, dashboard_address=None))
-                client = stack.enter_context(Client(cluster))
-            yield client.get_executor(pure=False)
-    elif workers <= 1:
-        yield InProcess()
+def _lay_out(stage: Path, experiment: Experiment, base: Config, points: pd.DataFrame, source: Path | None,
+             argv: list[str] | None) -> None:
+    """The sweep's inputs, design, plan and manifest; an experiment given from Python is saved as YAML."""
+    if source is not None:
+        shutil.copyfile(source, stage / "experiment.yaml")
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
-            yield pool
+        text = yaml.safe_dump(experiment.model_dump(mode="json"), sort_keys=False)
+        store.atomic_write(stage / "experiment.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    store.write_json(experiment.model_dump(mode="json"), stage / "experiment.json")
+    store.atomic_write(stage / "base_config.json", lambda tmp: tmp.write_text(base.model_dump_json(indent=2)))
+    store.write_table(points.reset_index(), stage / "design.parquet")
+    store.write_table(plan(experiment, base, points), stage / "plan.parquet")
+    store.write_json({
+        "format": store.FORMAT, "kind": "sweep", "experiment": experiment.name, "state": "running",
+        "created": store.utc_now(),
+        "input": {"path": str(source) if source else None, "sha256": store.sha256(stage / "experiment.yaml")},
+        "design": {"kind": experiment.design.kind.value, "points": len(points),
+                   "replicates": experiment.replicates, "runs": len(points) * experiment.replicates},
+        "root_seed": experiment.seed, "command": argv if argv is not None else sys.argv,
+        **store.provenance(),
+    }, stage / "manifest.json")
+
+
+def _move_into_place(stage: Path, path: Path) -> None:
+    """Rename the laid-out ``stage`` to ``path`` (atomic; onto an empty directory too)."""
+    try:
+        os.replace(stage, path)
+    except OSError as exc:
+        if path.is_dir() and any(path.iterdir()):  # another sweep got there first
+            raise OutputError(f"{path}: another sweep started there meanwhile; choose a new directory") from None
+        raise exc from None
+
+
+def _kept(sweep: Sweep) -> str:
+    s = sweep.status()
+    failed = f" ({s['failed']} failed)" if s["failed"] else ""
+    return (f"{s['done'] + s['failed']} of {s['total']} runs are saved in {sweep.path}{failed}; "
+            f"`missions resume {sweep.path}` runs the rest")
+
+
+def attempts_of(failed: Path) -> int:
+    """How many times a run recorded as failed in ``failed`` was tried (0 if it has no record)."""
+    try:
+        found = re.match(r"attempts: (\d+)", failed.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return 0
+    return int(found.group(1)) if found else 1
+
+
+def _read(file: Path, read: Callable[[Path], Any]) -> Any:
+    """``read(file)`` with any failure as one line naming the file."""
+    try:
+        return read(file)
+    except FileNotFoundError:
+        raise OutputError(f"{file.parent}: not a sweep directory (no {file.name})") from None
+    except (OSError, ValueError) as exc:  # bad JSON, a schema error, a truncated Parquet file
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise OutputError(f"{file}: unreadable, the sweep directory is damaged ({first})") from None
 
 

@@ -125,6 +125,7 @@ def test_ui_imports_the_ui_lazily_and_serves(monkeypatch):
     calls = []
     fake = types.ModuleType("simulation.ui")
     fake.serve = lambda host, port: calls.append((host, port))
+    fake.warn_if_exposed = lambda host, port: None
     monkeypatch.setitem(sys.modules, "simulation.ui", fake)
     monkeypatch.setattr(simulation, "ui", fake, raising=False)
     assert main(["ui", "--port", "9001"]) == 0
@@ -138,3 +139,39 @@ def test_console_script_runs():
     done = subprocess.run([script, "show", "baseline", "--changed"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("# baseline: ") and done.stdout.rstrip().endswith("{}")
+
+
+@pytest.mark.parametrize(("error", "code", "line"), [
+    (OSError(28, "No space left on device", "results/x/steps.parquet"), 2,
+     "error: results/x/steps.parquet: No space left on device"),
+    (RecursionError(), 2, "error: the input is nested too deeply to process"),
+    (MemoryError(), 2, "error: out of memory: the input asks for more than this machine has"),
+])
+def test_the_error_boundary_turns_expected_failures_into_one_line(monkeypatch, capsys, error, code, line):
+    import simulation.scenario
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(simulation.scenario, "resolve", fail)
+    assert main(["show", "baseline"]) == code
+    assert capsys.readouterr().err == line + "\n"
+
+
+def test_a_full_disk_while_writing_leaves_no_partial_directory(tmp_path, monkeypatch, capsys):
+    from simulation import results as store
+
+    def full(frame, path):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(store, "write_table", full)
+    assert main(["run", "baseline", "--steps", "3", "--no-plots", "-q", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and err.rstrip().endswith("No space left on device")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_usage_errors_are_one_line(capsys):
+    assert main(["run", "baseline", "--workers", "0"]) == 2
+    assert capsys.readouterr().err == ("error: argument -w/--workers: expected a whole number >= 1 (got 0) "
+                                       "(see 'missions run --help')\n")

@@ -127,7 +127,7 @@ SMALL = {"population.ministries": 10, "population.firms": 40, "population.citize
 
 
 def _other_value(info, value):
-    lo, hi = bounds(info)
+    _, hi = bounds(info)
     if isinstance(value, bool):
         return not value
     if isinstance(value, int):

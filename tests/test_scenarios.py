@@ -200,3 +200,19 @@ def test_error_names_the_file_that_set_the_bad_value(tmp_path):
 def test_bad_override_keys(key, message):
     with pytest.raises(ScenarioError, match=rf"^overrides: {message}"):
         load_scenario("baseline", {key: 1})
+
+
+def test_anchors_and_merge_keys_within_the_budget_load(tmp_path):
+    path = write(tmp_path, "anchors.yaml", "portfolio:\n  count: 2\n  missions:\n    - &first {name: A, ambition: 0.4}\n"
+                                           "    - <<: *first\n      name: B\n")
+    missions = load_scenario(path).portfolio.resolved()
+    assert [(m.name, m.ambition) for m in missions] == [("A", 0.4), ("B", 0.4)]
+
+
+def test_a_template_name_that_would_repeat_is_numbered():
+    config = load_scenario("moonshot", {"portfolio.count": 3, "time.steps": 6})
+    assert [m.name for m in config.portfolio.resolved()] == [
+        "Land a man on the Moon and return him safely", "Mission 2", "Mission 3"]
+    result = run_one(make_specs(config, [7])[0])  # it failed after simulating: duplicate mission names
+    assert result.ok, result.error
+    assert result.missions["mission_name"].nunique() == 3

@@ -162,32 +162,24 @@ def test_dask_local_cluster_gives_the_same_results(tmp_path):
     pd.testing.assert_frame_equal(runs_table(local.path), runs_table(dask.path))
 
 
-def test_a_run_that_raises_is_recorded_and_the_sweep_finishes(tmp_path, monkeypatch):
-    import simulation.runner as runner
-
+def test_a_run_that_raises_is_recorded_and_the_sweep_finishes(tmp_path, faults, missions):
     experiment = write_experiment(tmp_path)
-    loaded, base, _ = load_experiment(experiment)
-    bad_seed = int(plan(loaded, base, design_points(loaded))["seed"][1])  # replicate 1, at every point
-
-    class Flaky(runner.MissionModel):
-        def __init__(self, config, *, seed=None, **kwargs):
-            if seed == bad_seed:
-                raise RuntimeError("injected failure")
-            super().__init__(config, seed=seed, **kwargs)
-
-    monkeypatch.setattr(runner, "MissionModel", Flaky)
-    result = sweeps.start(experiment, tmp_path / "out", workers=1, progress=False)
-    status = result.status()
-    assert status == {"total": 8, "done": 4, "failed": 4, "pending": 0}  # replicate 1 at each of 4 points
-    assert "injected failure" in next((result.path / "failed").glob("*.txt")).read_text()
+    replicate_1 = {f"p{point:05d}-r0001": "raise" for point in range(4)}  # at every point
+    done = missions("sweep", str(experiment), "--out", str(tmp_path / "out"), "-q", env=faults(replicate_1))
+    assert done.returncode == 1, done.stderr
+    result = sweeps.Sweep.open(tmp_path / "out")
+    assert result.status() == {"total": 8, "done": 4, "failed": 4, "pending": 0}
+    assert "4 failed" in done.stdout and "--retry-failed" in done.stdout
+    record = (result.path / "failed" / "p00002-r0001.txt").read_text()
+    assert record.startswith("attempts: 1\n") and "RuntimeError: injected failure" in record
     assert result.runs()["replicate"].eq(0).all()
     table = runs_table(result.path)  # failed runs keep a row, with the traceback and no outcomes
     failed = table[table["error"].notna()]
     assert len(failed) == 4 and failed["replicate"].eq(1).all() and failed["mean_progress"].isna().all()
     assert failed["error"].str.contains("injected failure").all() and (result.path / "parts").is_dir()
-    monkeypatch.setattr(runner, "MissionModel", Flaky.__mro__[1])
     again = sweeps.resume(result.path, retry_failed=True, progress=False)
     assert again.status() == {"total": 8, "done": 8, "failed": 0, "pending": 0}
+    assert not list((result.path / "failed").iterdir())  # a retried run that succeeds leaves no failure record
 
 
 def test_kill_and_resume_loses_and_duplicates_nothing(tmp_path):
@@ -214,20 +206,27 @@ def test_kill_and_resume_loses_and_duplicates_nothing(tmp_path):
 
 
 def test_memory_of_a_sweep_is_not_held_in_results(tmp_path):
-    """Results stream to disk: the executor window bounds what is in flight."""
+    """Results stream to disk: the engine's window bounds what is in flight."""
+    from concurrent.futures import Executor, Future
+
+    from simulation.experiment import specs
+    from simulation.runner import lost_run, run_one
+    from simulation.workers import shared_engine, stream
+
     seen = []
 
-    class Recording(sweeps.InProcess):
+    class Recording(Executor):  # runs each call as it is submitted, recording the order
         def submit(self, fn, /, *args, **kwargs):
             seen.append(args[0].run_id)
-            return super().submit(fn, *args, **kwargs)
+            future = Future()
+            future.set_result(fn(*args, **kwargs))
+            return future
 
     experiment, base, _ = load_experiment(write_experiment(tmp_path))
     points = design_points(experiment)
-    from simulation.experiment import specs
-
-    stream = sweeps.stream(Recording(), specs(experiment, base, points, plan(experiment, base, points)), window=2)
-    first = next(stream)
+    runs = stream(shared_engine(Recording(), window=2), specs(experiment, base, points, plan(experiment, base, points)),
+                  run_one, lost_run)
+    first = next(runs)
     assert len(seen) <= 3 and first.run_id in seen
 
 

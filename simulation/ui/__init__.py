@@ -9,6 +9,7 @@ without a network.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import subprocess
@@ -22,6 +23,27 @@ SERVER_ENV = {
     "SOLARA_THEME_SHOW_BANNER": "False",  # no "runs on Solara" banner over the charts
     "SOLARA_THEME_TITLE": "Mission ecosystems",  # the browser tab's title
 }
+
+
+UNPROTECTED = ("warning: the page has no authentication: anyone who can reach {host}:{port} can use it and run "
+               "models on this computer; use it only on a network you trust (the default, 127.0.0.1, is this "
+               "computer only)")
+
+
+def is_loopback(host: str) -> bool:
+    """True if ``host`` is reachable from this computer only."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False
+
+
+def warn_if_exposed(host: str, port: int) -> None:
+    """Say on stderr that the page has no authentication, when it listens beyond this computer."""
+    if not is_loopback(host):
+        print(UNPROTECTED.format(host=host, port=port), file=sys.stderr, flush=True)
 
 
 def command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
@@ -63,4 +85,4 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
     return 0 if stopped else code
 
 
-__all__ = ["command", "serve"]
+__all__ = ["command", "is_loopback", "serve", "warn_if_exposed"]

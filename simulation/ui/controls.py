@@ -1,22 +1,26 @@
 """The page's controls: preset scenarios, sliders and switches, all read from the parameter schema.
 
 Each control names one dotted key of :class:`~simulation.params.Config`. Its
-widget, bounds, choices and description come from that field (``field_of``,
-``bounds``); its starting value comes from the chosen preset scenario. Nothing
-here restates a default or a bound.
+widget, bounds, choices, unit and description come from that field
+(``field_of``, ``bounds``); its starting value comes from the chosen preset
+scenario. Nothing here restates a default or a bound.
 
-A control is also a keyword argument of :class:`simulation.ui.model.UIModel`,
-which is how Mesa's SolaraViz passes slider values back on *Reset*.
+A control is also a keyword argument of :class:`simulation.ui.model.UIModel`.
+
+The browser is not trusted: a preset is only ever a name from the shipped
+scenarios (never a path), and every value a widget sends is checked against
+the schema (:func:`accept`) before the page keeps it.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from simulation.params import MECHANISMS, Config, bounds, field_of, get_dotted, with_overrides
-from simulation.scenario import list_scenarios, load_scenario
+from simulation.scenario import list_scenarios, load_scenario, scenario_files
 
 DEFAULT_PRESET = "baseline"
 """The scenario the page opens with."""
@@ -70,17 +74,14 @@ class Control:
             text += f" ({_fmt(lo)} to {_fmt(hi)}{unit})"
         return text
 
-    def widget(self, config: Config) -> dict[str, Any]:
-        """SolaraViz's description of this control, starting at ``config``'s value."""
+    def value_in(self, config: Config) -> Any:
+        """This control's value in ``config`` (an enum as its plain value)."""
         value = get_dotted(config, self.key)
-        spec: dict[str, Any] = {"type": self.kind, "label": self.label}
-        if self.kind == "Select":
-            return {**spec, "value": value.value if isinstance(value, Enum) else value, "values": self.choices}
-        if self.kind == "Checkbox":
-            return {**spec, "value": bool(value)}
-        lo, hi = bounds(self.info)
-        step = 1 if self.kind == "SliderInt" else SLIDER_STEP
-        return {**spec, "value": value, "min": lo, "max": hi, "step": step}
+        return value.value if isinstance(value, Enum) else value
+
+    @property
+    def step(self) -> float:
+        return 1 if self.kind == "SliderInt" else SLIDER_STEP
 
 
 SLIDER_STEP = 0.05
@@ -114,20 +115,58 @@ CONTROLS: dict[str, Control] = {c.name: c for c in (*SLIDERS, *SWITCHES)}
 
 
 # ------------------------------------------------------------------ presets
+class InvalidInput(ValueError):
+    """A value the page will not take (from a tampered or confused browser); the message is short and safe to show."""
+
+
 def presets() -> list[tuple[str, str]]:
     """(name, description) of the shipped scenarios (``scenarios/*.yaml``), valid ones only."""
     return [(name, text) for name, text in list_scenarios() if not text.startswith("INVALID")]
 
 
 def load_preset(name: str) -> Config:
-    """The config of preset ``name`` (a scenario file by name or path)."""
-    return load_scenario(name)
+    """The config of the shipped scenario called ``name``; any other value, a path included, is refused."""
+    files = {path.stem: path for path in scenario_files()}
+    if not isinstance(name, str) or name not in files:
+        raise InvalidInput("unknown preset: pick one from the list")
+    return load_scenario(files[name])
 
 
-def model_params(preset: str, config: Config | None = None) -> dict[str, Any]:
-    """SolaraViz ``model_params``: the preset (fixed) and every control, starting at the preset's values."""
-    config = load_preset(preset) if config is None else config
-    return {"preset": preset, **{c.name: c.widget(config) for c in CONTROLS.values()}}
+def values_of(config: Config) -> dict[str, Any]:
+    """Every control's value in ``config``: where the sliders start for a preset."""
+    return {name: control.value_in(config) for name, control in CONTROLS.items()}
+
+
+def accept(name: str, value: Any) -> Any:
+    """``value`` for control ``name`` if the schema allows it (as the control's type), else :class:`InvalidInput`."""
+    control = CONTROLS.get(name) if isinstance(name, str) else None
+    if control is None:
+        raise InvalidInput("unknown control")
+    kind = control.kind
+    if kind == "Checkbox":
+        if not isinstance(value, bool):
+            raise InvalidInput(f"{control.label}: expected on or off")
+        return value
+    if kind == "Select":
+        if not isinstance(value, str) or value not in control.choices:
+            raise InvalidInput(f"{control.label}: expected one of {', '.join(control.choices)}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInput(f"{control.label}: expected a number")
+    if kind == "SliderInt" and value != int(value):
+        raise InvalidInput(f"{control.label}: expected a whole number")
+    lo, hi = bounds(control.info)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise InvalidInput(f"{control.label}: expected {_fmt(lo)} to {_fmt(hi)}")
+    return int(value) if kind == "SliderInt" else float(value)
+
+
+def accept_seed(value: Any) -> int:
+    """A run's seed typed on the page, within the schema's bounds."""
+    lo, hi = bounds(field_of("seed"))
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise InvalidInput(f"Seed: expected a whole number from {lo} to {hi}")
+    return value
 
 
 # ------------------------------------------------------------------ applying values

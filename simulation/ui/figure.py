@@ -1,4 +1,5 @@
-"""Building blocks of the panels: a frame of fixed height, and an Altair chart drawn in the browser."""
+"""Building blocks of the panels: a frame of fixed height, and an Altair chart drawn in the browser,
+with a button that saves it as a PNG."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from simulation.ui import charts
 
 VEGA_CHART_VUE = r"""
 <template>
-    <div ref="plotElement" class="me-vega"></div>
+    <div class="me-chart">
+        <button type="button" class="me-save" :aria-label="'Save ' + label + ' as PNG'"
+                :title="'Save ' + label + ' as PNG'" @click="save">Save as PNG</button>
+        <div ref="plotElement" class="me-vega"></div>
+    </div>
 </template>
 <script>
 module.exports = {
@@ -41,6 +46,19 @@ module.exports = {
         },
     },
     methods: {
+        save() {
+            if (!this.view) {
+                return;
+            }
+            this.view.toImageURL('png', 2).then((url) => {
+                const link = document.createElement('a');
+                link.href = url;
+                link.download = this.filename + '.png';
+                document.body.appendChild(link);
+                link.click();
+                link.remove();
+            });
+        },
         draw(vegaEmbed) {
             if (this.drawing) {
                 this.stale = true;
@@ -126,8 +144,15 @@ module.exports = {
 }
 </script>
 <style id="me-vega-style">
+.me-chart {
+    position: relative;
+}
 .me-vega {
     width: 100%;
+}
+.me-save {
+    position: absolute; top: 0; right: 0; z-index: 2; font-size: 12px; padding: 1px 6px; color: #333;
+    border: 1px solid #bbb; border-radius: 3px; background: white;
 }
 </style>
 """
@@ -154,6 +179,8 @@ class VegaChart(solara.widgets.VegaLite):
     """
 
     template_file = None
+    filename = traitlets.Unicode("chart").tag(sync=True)  # of the saved PNG, without the extension
+    label = traitlets.Unicode("the chart").tag(sync=True)  # what the save button names
 
     @traitlets.default("template")
     def _template(self) -> str:
@@ -161,9 +188,18 @@ class VegaChart(solara.widgets.VegaLite):
 
 
 
+def title_of(spec: dict) -> str:
+    """A chart's title, from its specification (or a layer's)."""
+    for node in (spec, *spec.get("layer", [])):
+        title = node.get("title")
+        if title:
+            return title.get("text", "") if isinstance(title, dict) else str(title)
+    return "the chart"
+
+
 @solara.component
-def Figure(chart: alt.TopLevelMixin):
-    """An Altair chart, drawn in the browser by Vega-Lite.
+def Figure(chart: alt.TopLevelMixin, name: str = "chart"):
+    """An Altair chart, drawn in the browser by Vega-Lite; ``name`` names its PNG file.
 
     After the first render the specification goes straight to the widget instead
     of through the element's arguments: Solara's renderer walks every value of
@@ -172,7 +208,7 @@ def Figure(chart: alt.TopLevelMixin):
     """
     spec = charts.spec(chart)
     first = solara.use_memo(lambda: spec, [])  # what the widget is created with
-    element = VegaChart.element(spec=first)
+    element = VegaChart.element(spec=first, filename=name, label=title_of(spec))
 
     def show() -> None:
         solara.get_widget(element).spec = spec

@@ -26,14 +26,13 @@ from simulation.metrics import per_actor_engagement
 from simulation.rng import int_seed, stream
 from simulation.state import FUNDER_KINDS
 from simulation.ui.charts import ACTOR_COLOURS, inline, mission_colours
-from simulation.ui.narrative import mission_names
+from simulation.ui.narrative import mission_labels, mission_names
 
 if TYPE_CHECKING:
-    from simulation.model import MissionModel
+    from simulation.ui.frame import Frame
 
 FIRMS_SHOWN = 10  # of each kind: incumbents and challengers
 NEIGHBOURHOODS = 3  # citizens' neighbourhoods shown
-LABEL_CHARS = 22  # longer mission names are cut on the network (the tooltip has them whole)
 NODE_TYPES = ("ministry", "incumbent firm", "challenger firm", "citizen", "funder")
 
 
@@ -48,7 +47,7 @@ class Ecosystem:
     positions: dict[tuple[str, int], tuple[float, float]]  # ("mission"|"actor"|"funder", index) -> (x, y)
 
 
-def sample(model: MissionModel) -> tuple[np.ndarray, list[str]]:
+def sample(model: Frame) -> tuple[np.ndarray, list[str]]:
     """Actor rows to show and their types: all ministries, some firms of each kind, a few neighbourhoods.
 
     Draws from a generator of its own, seeded from the run's seed, so the model's
@@ -76,7 +75,7 @@ def sample(model: MissionModel) -> tuple[np.ndarray, list[str]]:
     return np.asarray(rows), types
 
 
-def build(model: MissionModel) -> Ecosystem:
+def build(model: Frame) -> Ecosystem:
     """The sample, its social ties and its layout."""
     a, m = model.actors, model.missions
     rows, types = sample(model)
@@ -100,6 +99,9 @@ def build(model: MissionModel) -> Ecosystem:
     graph.add_edges_from((("actor", r), ("actor", s)) for r, s in ties)
     return Ecosystem(rows, types, funders, ties, layout(graph, model.seed))
 
+
+BELOW = alt.Legend(orient="bottom", columns=3, symbolSize=120, labelLimit=150)
+"""Legends go below the network, which keeps the panel's whole width."""
 
 OUTSIDERS_Y = -1.2
 """Height of the row of actors in no mission (below the network)."""
@@ -127,7 +129,7 @@ def layout(graph: nx.Graph, seed: int) -> dict[tuple[str, int], tuple[float, flo
     return positions
 
 
-def frames(model: MissionModel, eco: Ecosystem) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def frames(model: Frame, eco: Ecosystem) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(nodes, links, missions) tables for the current month."""
     a, m, f = model.actors, model.missions, model.funders
     engagement = per_actor_engagement(a)
@@ -160,13 +162,13 @@ def frames(model: MissionModel, eco: Ecosystem) -> tuple[pd.DataFrame, pd.DataFr
         "x": [pos[("mission", i)][0] for i in range(m.count)],
         "y": [pos[("mission", i)][1] for i in range(m.count)],
         "mission": mission_names(model),
-        "label": [name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…" for name in mission_names(model)],
+        "label": mission_labels(model),
         "progress": np.round(100 * m.share, 0),
     })
     return nodes, edges, missions
 
 
-def network_chart(model: MissionModel, eco: Ecosystem) -> alt.LayerChart:
+def network_chart(model: Frame, eco: Ecosystem) -> alt.LayerChart:
     nodes, edges, missions = frames(model, eco)
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1.15, 1.15], nice=False))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[OUTSIDERS_Y - 0.1, 1.1], nice=False))
@@ -177,12 +179,12 @@ def network_chart(model: MissionModel, eco: Ecosystem) -> alt.LayerChart:
     colours = {t: ACTOR_COLOURS[t] for t in NODE_TYPES}
     points = alt.Chart(inline(nodes)).mark_circle(opacity=0.9, strokeWidth=2.5).encode(
         x=x, y=y,
-        color=alt.Color("type:N", title="Actor", sort=list(NODE_TYPES),
+        color=alt.Color("type:N", title=None, sort=list(NODE_TYPES), legend=BELOW,
                         scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
         size=alt.Size("engagement:Q", title="Engagement", scale=alt.Scale(domain=[0, 1], range=[25, 420]),
-                      legend=alt.Legend(values=[0.1, 0.5, 1.0])),
-        stroke=alt.Stroke("state:N", title=None, scale=alt.Scale(domain=["active", "burnt out"],
-                                                                 range=["#ffffff", "#e3000b"])),
+                      legend=None),
+        stroke=alt.Stroke("state:N", legend=None,  # the subtitle says what a red ring means
+                          scale=alt.Scale(domain=["active", "burnt out"], range=["#ffffff", "#e3000b"])),
         tooltip=[alt.Tooltip("who:N", title="Actor"), alt.Tooltip("engagement:Q", format=".2f"),
                  alt.Tooltip("state:N", title="State")],
     )
@@ -190,7 +192,7 @@ def network_chart(model: MissionModel, eco: Ecosystem) -> alt.LayerChart:
     hubs = alt.Chart(inline(missions)).mark_point(shape="diamond", filled=True, size=900, opacity=1, stroke="#222222",
                                           strokeWidth=1.5).encode(
         x=x, y=y,
-        fill=alt.Fill("mission:N", legend=None,
+        fill=alt.Fill("label:N", legend=None,
                       scale=alt.Scale(domain=list(hub_colours), range=list(hub_colours.values()))),
         tooltip=[alt.Tooltip("mission:N", title="Mission"), alt.Tooltip("progress:Q", title="Progress (%)")],
     )
@@ -203,6 +205,6 @@ def network_chart(model: MissionModel, eco: Ecosystem) -> alt.LayerChart:
             x=x, y=y, text="text:N"))
     shown = len(eco.actors) + eco.funders.size
     return alt.layer(*layers).resolve_scale(color="independent").resolve_legend(opacity="independent").properties(
-        title=alt.Title("The ecosystem", subtitle=f"{shown} of {len(model.agents)} agents; size: engagement, "
+        title=alt.Title("The ecosystem", subtitle=f"{shown} of {model.n_agents} agents; size: engagement, "
                                                   "red ring: burnt out; diamonds: missions"),
-        width="container", height=320)
+        width="container", height=280)

@@ -1,10 +1,9 @@
 """The page's main area: live charts, the ecosystem network, the narrative and the missions at a glance.
 
-:func:`Dashboard` is the one component that listens to Mesa's
-``update_counter``, which SolaraViz bumps after every step; it redraws its
-panels, arranged on tabs. One listener matters for speed: Solara re-renders
-the page once per listening component, so eleven panels listening each would
-re-render the page eleven times per step.
+:func:`Dashboard` draws every panel from one :class:`~simulation.ui.frame.Frame`
+(see :mod:`simulation.ui.player`), arranged on tabs; only the open tab is
+drawn. Each panel is its own error boundary: one that fails shows a short
+sentence and the others go on.
 """
 
 from __future__ import annotations
@@ -15,151 +14,124 @@ from typing import TYPE_CHECKING
 
 import solara
 import solara.lab
-from mesa.visualization.utils import update_counter
 
-from simulation.rules.governance import FACETS, Status
+from simulation.rules.governance import FACETS
 from simulation.ui import charts
+from simulation.ui.about import AboutView, Try
 from simulation.ui.compare import CompareView
 from simulation.ui.figure import Box, Figure
-from simulation.ui.narrative import mission_names
+from simulation.ui.guard import Guard
+from simulation.ui.narrative import mission_labels, mission_names, status_word
 from simulation.ui.network import build, network_chart
 
 if TYPE_CHECKING:
     import altair as alt
 
-    from simulation.model import MissionModel
-    from simulation.ui.model import UIModel
+    from simulation.ui.frame import Frame
 
-NARRATIVE_LINES = 60  # most recent lines kept on screen
-PANEL_HEIGHT = "400px"
+NARRATIVE_LINES = 300  # newest lines shown (a safety bound: a lesson run tells far fewer)
 
 KIND_COLOURS = {
     "election": "#1f5fa8", "leader": "#1f5fa8", "goal": "#2e7d32", "lock-in": "#b71c1c", "ended": "#555555",
     "review": "#6a1b9a", "facet": "#00695c", "creep": "#8d6e63", "momentum": "#2e7d32", "stall": "#e65100",
     "resistance": "#c62828", "support": "#ad1457", "burn-out": "#d84315", "resentment": "#c62828",
-    "cynicism": "#ad1457", "end": "#111111",
+    "cynicism": "#ad1457", "end": "#111111", "recovery": "#2e7d32",
 }
 
-CSS = """
-.me-panel { font-family: Roboto, Arial, sans-serif; color: #222; height: 100%; display: flex;
-            flex-direction: column; }
-.me-panel h3 { font-size: 17px; font-weight: 600; margin: 0 0 2px 0; }
-.me-panel .me-sub { font-size: 13px; color: #555; margin-bottom: 6px; }
-.me-narrative { overflow-y: auto; flex: 1; font-size: 15px; line-height: 1.35; }
-.me-narrative div { padding: 3px 6px; margin: 2px 0; border-left: 5px solid #999; background: #f5f5f5; }
-.me-narrative b { font-variant-numeric: tabular-nums; }
-.me-glance { overflow-y: auto; flex: 1; }
-.me-glance table, .me-compare-summary table { border-collapse: collapse; width: 100%; font-size: 14px; }
-.me-glance th, .me-compare-summary th { text-align: left; font-weight: 600; border-bottom: 2px solid #ccc;
-                                         padding: 3px 6px; }
-.me-glance td, .me-compare-summary td { border-bottom: 1px solid #e4e4e4; padding: 3px 6px; }
-.me-glance td:nth-child(-n+2), .me-compare-summary td { white-space: nowrap; }
-.me-bar { display: inline-block; height: 11px; background: #e8e8e8; width: 60px; vertical-align: middle; }
-.me-bar span { display: block; height: 11px; }
-.me-dashboard [class*="col"] { min-width: 0; }  /* a long name must not widen its column */
-.me-glance td:first-child { max-width: 240px; overflow: hidden; text-overflow: ellipsis; }
-.me-box { min-width: 0; height: 400px; overflow: hidden; padding: 10px 12px; background: white; border-radius: 4px;
-          box-shadow: 0 1px 3px rgba(0, 0, 0, 0.18); }
-.me-box .vega-embed { width: 100%; }
-.me-dashboard .v-window__container, .me-dashboard .v-window-item { transition: none !important; }  /* no slide */
-.v-slider__thumb-label-container { display: block !important; }  /* always show slider values */
-.v-slider__thumb-label { font-size: 11px; }
-.v-input__slider { margin-top: 26px; }
-.v-input--checkbox { margin-top: 0; }
-.v-input--checkbox .v-messages { display: none; }
-"""
 
 @solara.component
-def ChartPanel(build_chart: Callable[[MissionModel], alt.TopLevelMixin], model: MissionModel, tick: int):
-    with Box(name=build_chart.__name__.replace("_", "-")):
-        Figure(build_chart(model))
+def Content(frame: Frame, draw: Callable[[Frame], None]):
+    draw(frame)
 
 
 @solara.component
-def NetworkPanel(model: MissionModel, tick: int):
-    """The ecosystem as a network; the sample and layout are fixed per model."""
-    eco = solara.use_memo(lambda: build(model), [id(model)])
-    with Box(name="network"):
-        Figure(network_chart(model, eco))
+def Panel(name: str, frame: Frame, draw: Callable[[Frame], None]):
+    """A panel's frame, in which ``draw(frame)`` puts the content; if that fails, one sentence instead."""
+    with Box(name=name), Guard(what="This panel", retry_on=frame.seq):
+        Content(frame, draw)
 
 
-def narrative_html(model: UIModel) -> str:
-    """The latest events, newest first, as HTML."""
-    rows = []
-    for event in reversed(model.events[-NARRATIVE_LINES:]):
-        colour = KIND_COLOURS.get(event.kind, "#999999")
-        rows.append(f'<div style="border-left-color:{colour}"><b>step {event.month}:</b> {escape(event.text)}</div>')
-    if not rows:
-        rows.append("<div>Nothing has happened yet: press <b>Step</b> or <b>▶</b>.</div>")
+def draw_network(frame: Frame) -> None:
+    """The ecosystem as a network; the sample and layout are fixed per run."""
+    eco = solara.use_memo(lambda: build(frame), [frame.preset, frame.seed, frame.config])
+    Figure(network_chart(frame, eco), name=f"{frame.preset}-month{frame.month}-network")
+
+
+def _line(event) -> str:
+    colour = KIND_COLOURS.get(event.kind, "#999999")
+    return f'<div style="border-left-color:{colour}"><b>Month {event.month}:</b> {escape(event.text)}</div>'
+
+
+def narrative_html(frame: Frame) -> str:
+    """The story so far: milestones pinned at the top (oldest first), then the other lines, newest first."""
+    milestones = [_line(e) for e in frame.events if e.milestone]
+    lines = [_line(e) for e in reversed([e for e in frame.events if not e.milestone][-NARRATIVE_LINES:])]
+    if not frame.events:
+        lines.append("<div>Nothing has happened yet: press <b>Step</b>, <b>Play</b> or <b>Run to the end</b>.</div>")
+    pinned = f'<div class="me-milestones">{"".join(milestones)}</div>' if milestones else ""
     return ('<div class="me-panel"><h3>What is happening</h3>'
-            f'<div class="me-sub">Month {model.month} of {model.config.time.steps} · newest first</div>'
-            f'<div class="me-narrative">{"".join(rows)}</div></div>')
+            f'<div class="me-sub">Month {frame.month} of {frame.config.time.steps} · milestones first, '
+            f'then the newest first</div>{pinned}<div class="me-narrative">{"".join(lines)}</div></div>')
 
 
-@solara.component
-def NarrativePanel(model: UIModel, tick: int):
-    with Box(name="narrative"):
-        solara.HTML(tag="div", unsafe_innerHTML=narrative_html(model), style={"height": "100%"})
+def draw_narrative(frame: Frame) -> None:
+    solara.HTML(tag="div", unsafe_innerHTML=narrative_html(frame), style={"height": "100%"})
 
 
-STATUS_WORDS = {Status.ACTIVE: "pursuing", Status.LOCKED_IN: "locked in", Status.ACHIEVED: "achieved",
-                Status.ABANDONED: "abandoned", Status.RETIRED: "retired"}
-
-
-def glance_html(model: MissionModel) -> str:
-    """One row per mission: progress, momentum, support, status and facet now."""
-    m = model.missions
-    colours = charts.mission_colours(model)
+def glance_html(frame: Frame) -> str:
+    """One row per mission: progress, momentum, support, status and facet now (full names on hover)."""
+    m = frame.missions
+    colours = charts.mission_colours(frame)
     rows = []
-    for i, name in enumerate(mission_names(model)):
-        colour = colours[name]
+    for i, (name, label) in enumerate(zip(mission_names(frame), mission_labels(frame), strict=True)):
+        colour = colours[label]
         progress = 100 * float(m.share[i])
         facet = FACETS[int(m.facet[i])]
         rows.append(
-            f'<tr><td><span style="color:{colour};font-size:18px">■</span> {escape(name)}</td>'
+            f'<tr><td title="{escape(name)}"><span style="color:{colour}">■</span> {escape(label)}</td>'
             f'<td><span class="me-bar"><span style="width:{progress:.0f}%;background:{colour}"></span></span>'
             f" {progress:.0f}%</td><td>{m.momentum[i]:.2f}</td><td>{100 * m.legitimacy[i]:.0f}%</td>"
-            f"<td>{STATUS_WORDS[Status(int(m.status[i]))]}</td>"
-            f'<td><span style="color:{charts.FACET_COLOURS[facet]}">●</span> {facet}</td></tr>')
-    spent = float(m.spent.sum())
+            f"<td>{status_word(int(m.status[i]))}<br>"
+            f'<span style="color:{charts.FACET_COLOURS[facet]}">●</span> {facet}</td></tr>')
     return ('<div class="me-panel"><h3>Missions at a glance</h3>'
-            f'<div class="me-sub">Month {model.month} of {model.config.time.steps} · '
-            f"{int(m.achieved.sum())} of {m.count} goals reached · {spent:,.0f} MU spent · "
-            f"{100 * float(model.actors.burnt_out.mean()):.0f}% of actors burnt out</div>"
-            '<div class="me-glance"><table><tr><th>Mission</th><th>Progress</th><th>Momentum</th>'
-            f'<th>Support</th><th>Status</th><th>Facet</th></tr>{"".join(rows)}</table></div></div>')
+            f'<div class="me-sub">Month {frame.month} of {frame.config.time.steps}; point at a name for the '
+            'whole of it</div><div class="me-glance"><table><tr><th>Mission</th><th>Progress</th><th>Momentum</th>'
+            f'<th>Support</th><th>Status, facet</th></tr>{"".join(rows)}</table></div></div>')
 
 
-@solara.component
-def GlancePanel(model: MissionModel, tick: int):
-    with Box(name="glance"):
-        solara.HTML(tag="div", unsafe_innerHTML=glance_html(model), style={"height": "100%"})
+def draw_glance(frame: Frame) -> None:
+    solara.HTML(tag="div", unsafe_innerHTML=glance_html(frame), style={"height": "100%"})
 
 
-def chart(build_chart: Callable[[MissionModel], alt.TopLevelMixin]) -> Callable:
-    """A panel factory for one of :mod:`simulation.ui.charts`' charts."""
-    return lambda model, tick: ChartPanel(build_chart, model, tick)
+def chart(build_chart: Callable[[Frame], alt.TopLevelMixin]) -> tuple[str, Callable[[Frame], None]]:
+    """A panel of one of :mod:`simulation.ui.charts`' charts: (name, draw)."""
+    name = build_chart.__name__.replace("_", "-")
+    return name, lambda frame: Figure(build_chart(frame), name=f"{frame.preset}-month{frame.month}-{name}")
 
 
-TABS: tuple[tuple[str, tuple[Callable, ...]], ...] = (
-    ("Missions", (chart(charts.progress_chart), NarrativePanel, chart(charts.momentum_chart), GlancePanel,
-                  chart(charts.facet_chart), chart(charts.spending_chart))),
-    ("People and politics", (NetworkPanel, NarrativePanel, chart(charts.engagement_chart),
-                             chart(charts.burnout_chart), chart(charts.resistance_chart),
-                             chart(charts.legitimacy_chart))),
+TABS: tuple[tuple[str, tuple[tuple[str, Callable[[Frame], None]], ...]], ...] = (
+    ("Missions", (chart(charts.progress_chart), ("narrative", draw_narrative), chart(charts.momentum_chart),
+                  ("glance", draw_glance), chart(charts.facet_chart), chart(charts.spending_chart))),
+    ("People and politics", (("network", draw_network), ("narrative", draw_narrative),
+                             chart(charts.engagement_chart), chart(charts.burnout_chart),
+                             chart(charts.resistance_chart), chart(charts.legitimacy_chart))),
 )
-"""The live tabs, two panels a row, most telling first."""
+"""The live tabs' panels, (name, draw), two a row, most telling first."""
 
 
 @solara.component
-def Dashboard(model: MissionModel):
-    """The main area: live tabs redrawn after every step, and the comparison tab."""
-    tick = update_counter.get()
-    solara.Style(CSS)
-    with solara.Column(classes=["me-dashboard"]), solara.lab.Tabs(lazy=True):
+def Dashboard(frame: Frame, tab: solara.Reactive[int], on_try: Callable[[Try], None]):
+    """The main area: the live tabs, drawn from ``frame``, the comparison tab and the about tab."""
+    def try_it(item: Try) -> None:
+        on_try(item)
+        tab.set(0)
+
+    with solara.Column(classes=["me-dashboard"]), solara.lab.Tabs(value=tab.value, on_value=tab.set, lazy=True):
         for title, panels in TABS:
             with solara.lab.Tab(title), solara.ColumnsResponsive(default=12, large=6):
-                for panel in panels:
-                    panel(model, tick)
+                for name, draw in panels:
+                    Panel(name, frame, draw)
         with solara.lab.Tab("Compare two settings"):
             CompareView()
+        with solara.lab.Tab("About this model"):
+            AboutView(try_it)

@@ -1,39 +1,47 @@
-"""The educators' page without a browser: controls from the schema, the model adapter, the narrative,
-charts, the network view and the page rendered in-process with ``solara.render``."""
+"""The educators' page without a browser: controls from the schema and the checks on what a browser sends,
+the model adapter, the narrative, charts, the network view, and the page rendered in-process with
+``solara.render`` (each panel failing alone)."""
 
 from __future__ import annotations
 
 import dataclasses
+import io
 from enum import Enum
+from html import escape
 
 import ipyvuetify as v
 import numpy as np
+import pandas as pd
 import pytest
 import solara
-from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
 
 from simulation.model import MissionModel
 from simulation.params import Config, ReviewRule, bounds, field_of, get_dotted
-from simulation.rules.governance import ADAPTIVE, ENHANCEMENT, Status
-from simulation.scenario import list_scenarios, load_scenario
-from simulation.ui import SERVER_ENV, charts, command, compare
+from simulation.rules.governance import FACETS, Status
+from simulation.scenario import SCENARIO_DIR, list_scenarios, load_scenario
+from simulation.ui import SERVER_ENV, about, charts, command, compare, export, panels
 from simulation.ui.controls import (
     CONTROLS,
     DEFAULT_PRESET,
     SLIDERS,
     SWITCHES,
+    InvalidInput,
+    accept,
+    accept_seed,
     configure,
-    model_params,
+    load_preset,
     presets,
+    values_of,
 )
+from simulation.ui.frame import Frame
 from simulation.ui.model import UIModel
-from simulation.ui.narrative import Snapshot, events, mission_names, snapshot
+from simulation.ui.narrative import mission_labels, mission_names, status_word
 from simulation.ui.network import OUTSIDERS_Y, build, frames, network_chart
 from simulation.ui.panels import Dashboard, glance_html, narrative_html
 
 
 @pytest.fixture(scope="module")
-def running() -> UIModel:
+def model() -> UIModel:
     """A default-preset model 60 months in."""
     model = UIModel()
     for _ in range(60):
@@ -41,33 +49,38 @@ def running() -> UIModel:
     return model
 
 
+@pytest.fixture(scope="module")
+def running(model) -> Frame:
+    """What the page draws of that model."""
+    return Frame.of(model)
+
+
 # ------------------------------------------------------------------ controls
 def test_ambition_slider_reads_bounds_and_default_from_the_schema():
     info = field_of("portfolio.mission.ambition")
-    widget = CONTROLS["ambition"].widget(Config())
-    assert widget["type"] == "SliderFloat"
-    assert (widget["min"], widget["max"]) == bounds(info)
-    assert widget["value"] == info.default
+    control = CONTROLS["ambition"]
+    assert control.kind == "SliderFloat"
+    assert bounds(control.info) == bounds(info) == (0.0, 1.0)
+    assert control.value_in(Config()) == info.default
 
 
 @pytest.mark.parametrize("control", SLIDERS + SWITCHES, ids=lambda c: c.name)
 def test_every_control_mirrors_its_schema_field(control):
     info = field_of(control.key)
-    widget = control.widget(Config())
     default = info.default.value if isinstance(info.default, Enum) else info.default
-    assert widget["value"] == default
-    assert widget["label"] == control.label
-    if widget["type"] == "Checkbox":
+    assert control.value_in(Config()) == default
+    if control.kind == "Checkbox":
         section = Config.model_fields[control.key.split(".")[0]].annotation
         assert control.help == section.__doc__.strip().splitlines()[0]  # what the mechanism does
         return
     assert info.description in control.help
-    if widget["type"] == "Select":
-        assert widget["values"] == [rule.value for rule in ReviewRule]
+    if control.kind == "Select":
+        assert control.choices == [rule.value for rule in ReviewRule]
     else:
-        assert widget["type"] in ("SliderFloat", "SliderInt")
-        assert (widget["min"], widget["max"]) == bounds(info)
-        assert widget["min"] <= widget["value"] <= widget["max"]
+        assert control.kind in ("SliderFloat", "SliderInt")
+        lo, hi = bounds(info)
+        assert f"{lo:g} to {hi:g}" in control.help  # the tooltip gives the range, and the unit if any
+        assert control.unit in control.help or control.unit == "share"
 
 
 def test_teaching_controls_and_one_switch_per_mechanism():
@@ -79,13 +92,40 @@ def test_teaching_controls_and_one_switch_per_mechanism():
                                          if name in {s.key.split(".")[0] for s in SWITCHES}]
 
 
-def test_model_params_start_at_the_presets_values():
+def test_controls_start_at_the_presets_values():
     config = load_scenario("moonshot")
-    params = model_params("moonshot")
-    assert params["preset"] == "moonshot"  # fixed: passed back to UIModel on Reset
+    values = values_of(load_preset("moonshot"))
     for name, control in CONTROLS.items():
         value = get_dotted(config, control.key)
-        assert params[name]["value"] == (value.value if isinstance(value, Enum) else value)
+        assert values[name] == (value.value if isinstance(value, Enum) else value)
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../../etc/passwd", str(SCENARIO_DIR / "baseline.yaml"),
+                                  "baseline.yaml", "", None, 42, ["baseline"]])
+def test_a_preset_is_a_shipped_name_never_a_path(name):
+    with pytest.raises(InvalidInput, match="unknown preset"):
+        load_preset(name)
+
+
+@pytest.mark.parametrize(("name", "value", "why"), [
+    ("ambition", 1.5, "expected 0 to 1"), ("ambition", -0.1, "expected 0 to 1"), ("ambition", "0.5", "a number"),
+    ("ambition", float("nan"), "a number"), ("ambition", True, "a number"), ("missions", 2.5, "whole number"),
+    ("missions", 13, "expected 1 to 12"), ("review_rule", "/etc/passwd", "one of"), ("cycles_on", "yes", "on or off"),
+    ("preset", "moonshot", "unknown control"), (None, 1, "unknown control"),
+])
+def test_a_value_outside_the_schema_is_refused(name, value, why):
+    with pytest.raises(InvalidInput, match=why):
+        accept(name, value)
+
+
+def test_a_value_inside_the_schema_is_taken_as_the_controls_type():
+    assert accept("missions", 4.0) == 4 and isinstance(accept("missions", 4.0), int)
+    assert accept("ambition", 1) == 1.0 and isinstance(accept("ambition", 1), float)
+    assert accept("review_rule", "sunset") == "sunset" and accept("cycles_on", False) is False
+    assert accept_seed(7) == 7
+    for bad in (-1, 2**63, "7", 1.5, True):
+        with pytest.raises(InvalidInput, match="Seed"):
+            accept_seed(bad)
 
 
 def test_presets_are_the_shipped_scenarios():
@@ -139,29 +179,19 @@ def test_unknown_control_is_an_error():
 
 
 # ------------------------------------------------------------------ the model adapter
-def test_solaraviz_accepts_the_adapter_and_rebuilds_it_from_slider_values():
-    model = UIModel()
-    params = model_params(DEFAULT_PRESET)
-    _check_model_params(model, params)  # what SolaraViz checks before it shows the sliders
-    values = {name: (spec["value"] if isinstance(spec, dict) else spec) for name, spec in params.items()}
-    values["missions"] = 4
-    kwargs = _build_model_init_kwargs(model, values, add_scenario_when_empty=True,
-                                      require_model_accepts_scenario=True)
-    assert "scenario" in kwargs  # SolaraViz adds a Mesa scenario object on Reset
-    rebuilt = type(model)(**kwargs)
-    assert rebuilt.missions.count == 4
-    assert rebuilt.config.name == load_scenario(DEFAULT_PRESET).name
+def test_adapter_builds_from_a_preset_a_seed_and_control_values():
+    model = UIModel(preset="moonshot", seed=7, missions=4, review_rule="review")
+    assert model.missions.count == 4 and model.seed == 7
+    assert model.config.lockin.rule is ReviewRule.REVIEW
+    assert model.config.name == load_scenario("moonshot").name
 
 
-def test_adapter_runs_to_the_end_and_no_further():
+def test_adapter_runs_to_the_end_and_says_so():
     model = UIModel(preset="ato-fix-it-squads")
     steps = model.config.time.steps
     while model.running:
         model.step()
-    assert model.month == steps
-    model.step()  # SolaraViz may step past the end when it renders every few steps
-    assert model.month == steps and model.time == steps
-    assert model.recorder.n == steps + 1
+    assert model.month == steps and model.recorder.n == steps + 1
     assert model.events[-1].kind == "end"
 
 
@@ -175,99 +205,6 @@ def test_adapter_matches_the_plain_model_on_the_same_config():
     np.testing.assert_array_equal(ui.recorder.mission_series("progress"), plain.recorder.mission_series("progress"))
 
 
-# ------------------------------------------------------------------ narrative
-def _snap(model: UIModel, **changes) -> Snapshot:
-    return dataclasses.replace(snapshot(model), **changes)
-
-
-@pytest.fixture
-def fresh() -> UIModel:
-    return UIModel()
-
-
-def test_election_that_cuts_one_commitment_and_raises_another(fresh):
-    before = _snap(fresh, month=47)
-    commitment = before.commitment.copy()
-    commitment[1] -= 0.3
-    commitment[2] += 0.2
-    after = _snap(fresh, month=48, election=True, commitment=commitment)
-    lines = [e.line for e in events(before, after)]
-    assert lines[0].startswith("step 48: election — a new government: commitment to Mission 2 drops")
-    assert "; commitment to Mission 3 rises" in lines[0]
-
-
-def test_election_that_keeps_commitment(fresh):
-    lines = [e.text for e in events(_snap(fresh, month=47), _snap(fresh, month=48, election=True))]
-    assert lines == ["election — commitment to the missions holds"]
-
-
-def test_goal_reached_with_and_without_lock_in(fresh):
-    before = _snap(fresh, month=79)
-    achieved = before.achieved.copy()
-    achieved[0] = True
-    locked = before.status.copy()
-    locked[0] = Status.LOCKED_IN
-    after = _snap(fresh, month=80, achieved=achieved, status=locked)
-    assert [e.line for e in events(before, after)] == [
-        "step 80: Mission 1 reached its goal but funding continues: lock-in"]
-    ended = before.status.copy()
-    ended[0] = Status.ACHIEVED
-    after = _snap(fresh, month=80, achieved=achieved, status=ended)
-    assert "Mission 1 reached its goal; the mission ends" in events(before, after)[0].text
-
-
-def test_review_stops_an_off_track_mission_and_ends_a_lock_in(fresh):
-    status = fresh.missions.status.copy()
-    status[2] = Status.LOCKED_IN
-    before = _snap(fresh, month=35, status=status)
-    after_status = status.copy()
-    after_status[0] = Status.ABANDONED
-    after_status[2] = Status.ACHIEVED
-    texts = [e.text for e in events(before, _snap(fresh, month=36, status=after_status, review="review"))]
-    assert "a review finds Mission 1 off track and stops it" in texts
-    assert "a review ends the lock-in of Mission 3: its funding stops" in texts
-
-
-def test_facet_changes_are_told(fresh):
-    facet = fresh.missions.facet.copy()
-    facet[1] = ADAPTIVE
-    facet[2] = ENHANCEMENT
-    texts = [e.text for e in events(_snap(fresh, month=9), _snap(fresh, month=10, facet=facet))]
-    assert any(t.startswith("Mission 2 turns adaptive") for t in texts)
-    assert any(t.startswith("Mission 3 moves into enhancement") for t in texts)
-
-
-def test_levels_have_hysteresis_so_a_hovering_value_is_told_once():
-    model = UIModel(missions=1)
-    for _ in range(2):
-        model.step()
-    lines = []
-    previous = snapshot(model)
-    for level in (0.65, 0.55, 0.62, 0.52, 0.61, 0.4, 0.15, 0.25, 0.18):
-        model.missions.momentum[:] = level
-        model.month += 1
-        now = snapshot(model, previous)
-        lines += [e.kind for e in events(previous, now)]
-        previous = now
-    assert lines.count("momentum") == 1  # gains momentum once, despite dipping to 0.52 and back
-    assert lines.count("stall") == 1  # stalls once at 0.15; 0.25 and 0.18 stay inside the band
-
-
-def test_burn_out_spreading_and_the_end_of_the_run(fresh):
-    before = _snap(fresh, month=fresh.config.time.steps - 1)
-    after = _snap(fresh, month=fresh.config.time.steps, burning_out=True, burnt_out=0.12)
-    texts = [e.text for e in events(before, after)]
-    assert "burn-out spreads: 12% of all actors are burnt out" in texts
-    assert texts[-1] == "the run ends: 0 of 3 missions reached their goal"
-
-
-def test_a_real_run_tells_a_story(running):
-    kinds = {e.kind for e in running.events}
-    assert kinds, "60 months of the default preset produce some events"
-    assert all(e.line.startswith(f"step {e.month}: ") for e in running.events)
-    assert [e.month for e in running.events] == sorted(e.month for e in running.events)
-
-
 # ------------------------------------------------------------------ charts and network
 @pytest.mark.parametrize("build_chart", charts.CHARTS, ids=lambda f: f.__name__)
 def test_every_chart_is_a_valid_vega_lite_spec_with_title_and_mission_names(running, build_chart):
@@ -278,7 +215,78 @@ def test_every_chart_is_a_valid_vega_lite_spec_with_title_and_mission_names(runn
     assert spec["title"]["text"] if "title" in spec else spec["layer"][-1]["title"]["text"]
     data = "".join(str(d) for d in spec["datasets"].values())
     if build_chart not in (charts.engagement_chart, charts.burnout_chart):
-        assert all(name in data for name in running.missions.names)
+        assert all(label in data for label in mission_labels(running))
+
+
+def walk(node):
+    """Every dict inside a Vega-Lite specification."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+@pytest.fixture(scope="module")
+def six() -> Frame:
+    """Six missions with long names, 40 months in: the projector's hardest case."""
+    model = UIModel(preset="eu-missions-bauhaus")
+    for _ in range(40):
+        model.step()
+    return Frame.of(model)
+
+
+@pytest.mark.parametrize("build_chart", charts.CHARTS, ids=lambda f: f.__name__)
+def test_legends_go_below_the_plot_with_short_labels(six, build_chart):
+    spec = charts.spec(build_chart(six))
+    charted = {key: value for key, value in spec.items() if key != "config"}  # the style's legend defaults
+    legends = [node["legend"] for node in walk(charted) if isinstance(node.get("legend"), dict)]
+    assert (legends and all(legend.get("orient") == "bottom" for legend in legends)) or "facet" in spec
+    data = "".join(str(d) for d in spec["datasets"].values())
+    assert "Adaptation to climate change" not in data
+    if build_chart not in (charts.engagement_chart, charts.burnout_chart):  # by actor type, not mission
+        assert "Adaptation to climate" in data
+
+
+@pytest.mark.parametrize("build_chart", [charts.progress_chart, charts.spending_chart, charts.legitimacy_chart],
+                         ids=lambda f: f.__name__)
+def test_pointing_at_a_line_or_its_legend_entry_highlights_it(running, build_chart):
+    spec = charts.spec(build_chart(running))
+    params = {p["name"]: p for node in walk(spec) for p in node.get("params", []) if isinstance(p, dict)}
+    assert params["pick"]["bind"] == "legend" and params["hover"]["select"]["on"] in ("mousemove", "mouseover")
+    conditions = [node["opacity"]["condition"] for node in walk(spec) if isinstance(node.get("opacity"), dict)
+                  and "condition" in node["opacity"]]
+    assert [c["test"] for c in conditions] == [{"and": [{"param": "hover"}, {"param": "pick"}]}]
+
+
+def test_momentum_of_five_or_more_missions_is_small_multiples(running, six):
+    assert "facet" not in charts.spec(charts.momentum_chart(running))  # three missions: one chart
+    spec = charts.spec(charts.momentum_chart(six))
+    assert spec["facet"]["field"] == "series" and spec["columns"] == 3
+    assert spec["facet"]["sort"] == mission_labels(six)
+
+
+def test_the_resistance_chart_fits_its_levels_and_says_what_they_cost(six):
+    chart = charts.resistance_chart(six)
+    spec = charts.spec(chart)
+    (top,) = {node["y"]["scale"]["domain"][1] for node in walk(spec) if "scale" in node.get("y", {})}
+    assert 0.25 <= top < 1.0  # not a flat line at the bottom of a 0-1 axis
+    worst = six.missions.resistance[six.missions.live].max()
+    slower = round(100 * (1 - 1 / (1 + six.config.resistance.drag * worst)))
+    assert f"slows progress by up to {slower}% now" in spec["title"]["subtitle"]
+
+
+def test_every_status_of_the_model_has_words_and_a_phase():
+    assert [status_word(s) for s in Status] == ["pursuing", "locked in", "achieved", "abandoned", "retired"]
+    assert {charts.phase(s) for s in Status} == set(charts.PHASES)
+
+
+def test_the_glance_table_names_missions_by_label_with_the_full_name_on_hover(six):
+    html = glance_html(six)
+    assert '<td title="100 climate-neutral and smart cities">' in html and "100 climate-neutral</td>" in html
+    assert html.count("<tr>") == 7
 
 
 def test_network_is_a_readable_sample(running):
@@ -310,19 +318,43 @@ def test_network_sample_is_fixed_per_seed_and_leaves_the_model_untouched():
 def test_panels_html_is_escaped_and_names_the_missions(running):
     glance = glance_html(running)
     assert all(name in glance for name in running.missions.names)
-    running.events.append(dataclasses.replace(running.events[-1], text="<script>x</script>"))
-    try:
-        assert "&lt;script&gt;" in narrative_html(running) and "<script>" not in narrative_html(running)
-    finally:
-        running.events.pop()
+    hostile = dataclasses.replace(running, events=(*running.events, dataclasses.replace(running.events[-1],
+                                                                                       text="<script>x</script>")))
+    assert "&lt;script&gt;" in narrative_html(hostile) and "<script>" not in narrative_html(hostile)
 
 
-def test_comparison_runs_both_settings():
-    one = compare.run(compare.Setting(values={"missions": 1}), "A")
-    four = compare.run(compare.Setting(values={"missions": 4}), "B")
+def test_comparison_runs_both_settings_over_the_same_seeds():
+    chosen = {"A": compare.Setting.of_preset("baseline", missions=1), "B": compare.Setting.of_preset("baseline", missions=4)}
+    results = compare.run_all(chosen, 3)
+    one, four = results["A"], results["B"]
     assert one.label == "A: baseline, 1 mission" and four.label == "B: baseline, 4 missions"
-    assert one.summary["missions"] == 1 and four.summary["missions"] == 4
-    assert len(one.series) == load_scenario(DEFAULT_PRESET).time.steps + 1
+    assert list(one.summaries["seed"]) == list(four.summaries["seed"]) and one.summaries["seed"].nunique() == 3
+    assert set(one.summaries["missions"]) == {1} and set(four.summaries["missions"]) == {4}
+    assert len(one.series) == 3 * (load_scenario(DEFAULT_PRESET).time.steps + 1)
+    html = compare.summary_html(results)
+    assert "Median of 3 seeds" in html and "B − A" in html and "Every outcome of the model" in html
+    for chart in compare.COMPARED:
+        spec = charts.spec(compare.comparison_chart(results, *chart))
+        assert spec["title"]["subtitle"].startswith("Median of 3 seeds; band")
+
+
+def test_a_sides_new_preset_brings_its_sliders_back_to_the_presets_values():
+    """Issue 14, item 3: a side kept its number of missions when its preset changed (an invalid comparison)."""
+    moved = compare.Setting.of_preset("moonshot-leader-only", missions=4)
+    fresh = compare.Setting.of_preset("moonshot")
+    assert moved.changes() == {"missions": 4} and fresh.changes() == {}
+    assert fresh.values == {c.name: c.value_in(load_scenario("moonshot")) for c in SLIDERS}
+    assert fresh.label("B") == "B: moonshot"
+
+
+def test_every_outcome_of_the_model_is_in_the_comparison(monkeypatch):
+    """New outcomes of the model (metrics.OUTCOMES) show up without a change here."""
+    chosen = compare.defaults()
+    results = compare.run_all(chosen, 1)
+    for outcome in results.values():
+        outcome.summaries["retired_share"] = 0.25
+    monkeypatch.setattr(compare.metrics, "OUTCOMES", (*compare.metrics.OUTCOMES, "retired_share"))
+    assert "Retired share" in compare.summary_html(results)
 
 
 # ------------------------------------------------------------------ the page, rendered in-process
@@ -331,37 +363,116 @@ def panel_html(rc, name: str) -> str:
     return rc.find(v.Html, class_=f"me-box me-box-{name}").find(solara.widgets.HTML).widget.unsafe_innerHTML
 
 
+def button(rc, label: str) -> v.Btn:
+    return rc.find(v.Btn, attributes={"aria-label": label}).widget
+
+
+def bar(rc) -> dict:
+    """The control bar's state attributes (month, playing, preset ...)."""
+    return rc.find(v.Html, class_="me-controls").widget.attributes
+
+
 def test_page_steps_resets_and_changes_preset():
     from simulation.ui.app import Page
 
     _box, rc = solara.render(Page(), handle_error=False)
-    step = rc.find(v.Btn, children=["Step"]).widget
-    reset = rc.find(v.Btn, children=["Reset"]).widget
-    rc.find(children=["Time: 0.0"]).assert_single()
+    assert bar(rc)["data-month"] == "0"
     assert "Nothing has happened yet" in panel_html(rc, "narrative")
     for _ in range(3):
-        step.click()
-    rc.find(children=["Time: 3.0"]).assert_single()
+        button(rc, "Step").click()
+    assert bar(rc)["data-month"] == "3"
     assert "Month 3 of" in panel_html(rc, "narrative")
-    rc.find(v.Slider, label="Number of missions").widget.v_model = 5
-    reset.click()  # sliders apply on Reset, as everywhere in SolaraViz
-    rc.find(children=["Time: 0.0"]).assert_single()
-    assert "Mission 5" in panel_html(rc, "glance")
-    rc.find(v.Select, label="Preset").widget.v_model = "moonshot"  # a preset applies at once
+    missions = rc.find(v.Slider, label="Number of missions: 3").widget
+    missions.v_model = 5
+    assert "Settings changed" in str(rc.find(v.Html, class_="me-controls").widget)  # the cue, until Reset
+    rc.find(children=["Settings changed: press Reset to apply them"]).assert_single()
+    button(rc, "Reset").click()  # sliders apply on Reset
+    assert bar(rc)["data-month"] == "0" and "Mission 5" in panel_html(rc, "glance")
+    assert not rc.find(children=["Settings changed: press Reset to apply them"])
+    rc.find(v.Select, label="Scenario preset").widget.v_model = "moonshot"  # a preset applies at once
     moonshot = load_scenario("moonshot")
-    assert rc.find(v.Slider, label="Number of missions").widget.v_model == moonshot.portfolio.count
-    assert rc.find(v.Slider, label="Ambition").widget.v_model == moonshot.portfolio.mission.ambition
+    assert bar(rc)["data-preset"] == "moonshot" and bar(rc)["data-seed"] == str(moonshot.seed)
+    assert rc.find(v.Slider, label=f"Number of missions: {moonshot.portfolio.count}")
+    assert rc.find(v.Slider, label=f"Ambition: {moonshot.portfolio.mission.ambition:g}")
     assert moonshot.portfolio.resolved()[0].name in panel_html(rc, "glance")
-    rc.find(v.Slider, label="Number of missions").widget.v_model = 2
-    rc.find(v.Btn, children=["Reset"]).widget.click()  # the new preset, with the slider moved after picking it
-    glance = panel_html(rc, "glance")
-    assert moonshot.portfolio.resolved()[0].name in glance and "Mission 2" in glance
-    assert f"Month 0 of {moonshot.time.steps}" in glance
+    rc.close()
+
+
+def test_page_refuses_a_tampered_preset_and_slider_value_and_keeps_going():
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Select, label="Scenario preset").widget.v_model = "/etc/passwd"
+    assert bar(rc)["data-preset"] == "baseline"
+    rc.find(children=["Not taken: unknown preset: pick one from the list."]).assert_single()
+    rc.find(v.Slider, label="Ambition: 0.6").widget.v_model = 7
+    rc.find(children=["Not taken: Ambition: expected 0 to 1."]).assert_single()
+    rc.find(v.TextField, label="Seed").widget.v_model = "12; rm -rf /"
+    rc.find(children=["Not taken: Seed: expected a whole number."]).assert_single()
+    rc.find(v.BtnToggle).widget.v_model = 99
+    rc.find(children=["Not taken: Speed: expected one of Slow, Normal, Fast, Fastest."]).assert_single()
+    rc.find(v.Checkbox, label="Mechanism: cycles").widget.v_model = "yes"
+    rc.find(children=["Not taken: Mechanism: cycles: expected on or off."]).assert_single()
+    assert not rc.find(children=["Settings changed: press Reset to apply them"])  # nothing was taken
+    button(rc, "Reset").click()  # nothing was taken, so the run is the preset's
+    button(rc, "Step").click()
+    assert bar(rc)["data-month"] == "1" and bar(rc)["data-seed"] == str(load_scenario("baseline").seed)
+    rc.close()
+
+
+def test_a_new_random_run_draws_a_seed_and_a_typed_seed_applies_on_reset():
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    seed = bar(rc)["data-seed"]
+    button(rc, "New random run").click()
+    assert bar(rc)["data-seed"] != seed and bar(rc)["data-month"] == "0"
+    rc.find(v.TextField, label="Seed").widget.v_model = "123"
+    assert bar(rc)["data-seed"] != "123"
+    button(rc, "Reset").click()
+    assert bar(rc)["data-seed"] == "123"
+    rc.close()
+
+
+def test_leaving_the_page_stops_its_play_loop():
+    """Issue 14, item 2: the play loop stops when the page goes (Solara closes the session's render context)."""
+    import threading
+
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Select, label="Scenario preset").widget.v_model = "iceland-youth"
+    button(rc, "Play").click()
+    assert bar(rc)["data-playing"] == "true"
+    loops = [t for t in threading.enumerate() if t.name.startswith("missions-play-")]
+    assert loops
+    rc.close()
+    for loop in loops:
+        loop.join(30)
+    assert not any(loop.is_alive() for loop in loops)
+
+
+def test_a_failing_panel_shows_one_sentence_and_the_others_go_on(monkeypatch, caplog):
+    def broken(frame):
+        raise ValueError("All arrays must be of the same length")
+
+    missions = panels.TABS[0]
+    monkeypatch.setattr(panels, "TABS", ((missions[0], (("momentum-chart", broken), *missions[1][1:])),
+                                         *panels.TABS[1:]))
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    button(rc, "Step").click()
+    failed = rc.find(v.Html, class_="me-box me-box-momentum-chart").find(v.Alert)
+    assert "This panel could not be drawn (ValueError)" in str(failed.widget.children)
+    assert "same length" not in str(failed.widget.children)  # the exception's text stays in the log
+    assert "Month 1 of" in panel_html(rc, "narrative")  # the other panels are drawn
+    assert "All arrays must be of the same length" in caplog.text
     rc.close()
 
 
 def test_dashboard_renders_every_panel_of_the_first_tab(running):
-    _box, rc = solara.render(Dashboard(running), handle_error=False)
+    _box, rc = solara.render(Dashboard(running, solara.reactive(0), lambda item: None), handle_error=False)
     frames_ = {cls for w in rc.find(v.Html).widgets for cls in (w.class_ or "").split()}
     assert {"me-box-progress-chart", "me-box-narrative", "me-box-momentum-chart", "me-box-glance",
             "me-box-facet-chart", "me-box-spending-chart"} <= frames_
@@ -369,8 +480,61 @@ def test_dashboard_renders_every_panel_of_the_first_tab(running):
     rc.close()
 
 
+def test_about_says_what_every_control_status_and_facet_means():
+    html = about.about_html()
+    assert all(escape(c.label) in html and escape(c.help) in html for c in CONTROLS.values())
+    assert all(f"<li>{status_word(s)}</li>" in html for s in Status)
+    assert all(f"<b>{facet}</b>" in html for facet in FACETS)
+
+
+@pytest.mark.parametrize("item", about.THINGS_TO_TRY, ids=lambda t: t.title)
+def test_every_thing_to_try_is_a_valid_setting(item):
+    assert item.preset in [name for name, _ in presets()]
+    assert all(accept(name, value) == value for name, value in item.values.items())
+    UIModel(preset=item.preset, **item.values)
+
+
+def test_a_thing_to_try_sets_the_page_up_and_opens_the_missions(model):
+    from simulation.ui.app import Page
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    rc.find(v.Tabs).widget.v_model = 3  # the About tab
+    button(rc, "Try it: Too many missions at once").click()
+    assert bar(rc)["data-preset"] == "baseline" and bar(rc)["data-month"] == "0"
+    assert "Mission 6" in panel_html(rc, "glance")  # the Missions tab is open again
+    rc.close()
+
+
+def test_the_run_downloads_as_tidy_tables_with_their_provenance(running):
+    missions = pd.read_csv(io.StringIO(export.csv(running, "missions")))
+    assert len(missions) == (running.month + 1) * running.missions.count
+    assert {"step", "mission_name", "progress", "momentum", "status", "preset", "seed"} <= set(missions.columns)
+    assert set(missions["seed"]) == {running.seed} and set(missions["preset"]) == {running.preset}
+    actors = pd.read_csv(io.StringIO(export.csv(running, "actors")))
+    assert {"step", "actor_type", "burnt_out", "preset", "seed"} <= set(actors.columns)
+    assert export.filename("moonshot", 7, "actors") == "moonshot-seed7-actors.csv"
+
+
 def test_serve_command_is_offline_and_local():
     cmd = command(port=9999)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "9999"
     assert "--production" in cmd and "--no-check-version" in cmd
     assert SERVER_ENV["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+
+
+@pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("localhost", False), ("::1", False),
+                                              ("[::1]", False), ("0.0.0.0", True), ("192.168.1.20", True),
+                                              ("::", True), ("classroom.local", True)])
+def test_ui_on_an_interface_beyond_this_computer_warns_that_the_page_has_no_authentication(
+        monkeypatch, capsys, host, warned):
+    import simulation.ui
+    from simulation.cli import main
+
+    calls = []
+    monkeypatch.setattr(simulation.ui, "serve", lambda host, port: calls.append((host, port)) or 0)
+    assert main(["ui", "--host", host, "--port", "9001"]) == 0
+    assert calls == [(host, 9001)]
+    err = capsys.readouterr().err
+    assert ("no authentication" in err) is warned
+    if warned:
+        assert err.count("\n") == 1 and f"{host}:9001" in err
