@@ -45,7 +45,8 @@ MISSION_METRICS: tuple[Metric, ...] = (
     Metric("resistance", "share", "Lobbying by vested interests plus resentment turned against it", attrgetter("resistance")),
     Metric("despair", "share", "Share of remaining work the current pace leaves undone", attrgetter("despair")),
     Metric("credibility", "share", "Resources relative to what the ambition needs (smoothed)", attrgetter("credibility")),
-    Metric("effort", "share", "Delivered share of the effort the mission asks", attrgetter("effort")),
+    Metric("effort", "index", "Effort index: each group's time on the mission over its exposed capacity, weighted "
+           "by the group's share of the work (can exceed 1 with overtime)", attrgetter("effort")),
     Metric("pace", "work units per month", "Work done this month", attrgetter("pace")),
     Metric("side_effects", "share", "Stock of unintended consequences", attrgetter("side_effects")),
     Metric("spend", "MU per month", "Money spent this month", attrgetter("spent_now")),

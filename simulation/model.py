@@ -99,8 +99,7 @@ class MissionModel(mesa.Model):
         c, m, f = self.config, self.missions, self.funders
         stalled = money.stalled(m.momentum) * (self.month > c.ambition.grace)
         grant = money.health(f.risk_appetite, stalled, c.funding.stall_penalty, m.hold)
-        commitment = m.commitment if c.commitment.enabled else np.full(m.count, choice.NEUTRAL)
-        grant = grant * money.release(f.political, commitment, c.commitment.budget_weight)
+        grant = grant * money.release(f.political, self._commitment_seen(), c.commitment.budget_weight)
         target = money.allocation_target(m.budget_share, grant, m.live)
         f.allocation = np.where(m.live[None, :], approach(f.allocation, target, c.funding.reallocation), 0.0)
         delay = c.cycles.budget_delay if c.cycles.enabled else 0
@@ -126,8 +125,7 @@ class MissionModel(mesa.Model):
         at, ch = c.attention, c.choice
         available = (a.exposure > 0) & m.live[None, :] & ~a.burnt_out[:, None]
         u_rest = at.fatigue_weight * a.fatigue if at.enabled else np.zeros_like(a.fatigue)
-        u_own = choice.bau_bias(ch.slack, ch.overtime) + (
-            c.neglect.resentment_weight * a.resentment if c.neglect.enabled else 0.0)
+        u_own = np.full_like(a.fatigue, choice.bau_bias(ch.slack, ch.overtime))
         u_missions = choice.mission_utility(self._drivers())
         if at.enabled:
             _, own, shares = choice.nested_shares(u_rest, u_own, u_missions, available, at.crowding)
@@ -155,7 +153,7 @@ class MissionModel(mesa.Model):
         r = c.resistance
         if r.enabled:
             loss = opposition.expected_loss(a.vested[inc], a.exposure[inc], self._ambition_seen() * live, m.specificity,
-                                            m.commitment, m.momentum, r.focal_weight)
+                                            self._commitment_seen(), m.momentum, r.focal_weight)
             others = opposition.lobbying_share(a.lobbying[inc], a.exposure[inc])
             decides = opposition.lobbies(loss, a.lobby_cost[inc], others, r.coalition) & (a.exposure[inc] > 0)
             a.lobbying[inc] = approach(a.lobbying[inc], decides.astype(float), r.mobilisation)
@@ -210,8 +208,7 @@ class MissionModel(mesa.Model):
         c, m, a = self.config, self.missions, self.actors
         cit = a.citizens
         side = m.side_effects if c.ramifications.enabled else np.zeros(m.count)
-        appeal = opinion.appeal(self._meaning(), m.momentum,
-                                m.commitment if c.commitment.enabled else choice.NEUTRAL)
+        appeal = opinion.appeal(self._meaning(), m.momentum, self._commitment_seen())
         target = opinion.support_target(appeal, a.cynicism[cit], a.affected[cit], side, c.ramifications.erosion)
         support = approach(a.support, target, 0.1)
         a.support = opinion.social_influence(support, a.adjacency, a.degree, c.network.influence)
@@ -269,6 +266,12 @@ class MissionModel(mesa.Model):
     def _needed_pace(self) -> np.ndarray:
         """The pace the goal actors see needs over the horizon."""
         return self._goal_seen() / self.missions.horizon
+
+    def _commitment_seen(self) -> np.ndarray:
+        """The formal commitment actors and funders respond to: the mission's own, or a neutral 0.5 when the
+        commitment mechanism is off."""
+        m = self.missions
+        return m.commitment if self.config.commitment.enabled else np.full(m.count, choice.NEUTRAL)
 
     def _meaning(self) -> np.ndarray:
         """What a mission's ambition means to those asked to work on it."""

@@ -178,7 +178,8 @@ class Ambition(Switchable):
     """M1: a goal near the status quo draws little engagement and only incremental solutions;
     one far beyond reach loses support as progress feels insufficient ('why bother').
 
-    Off: meaning, despair and the choice of solutions no longer depend on ambition."""
+    Off: every actor responds to a neutral ambition of 0.5 (meaning, the choice of solutions, the pace it judges
+    momentum and credibility against, incumbents' threat); no despair. The goal's size still sets the work."""
 
     stretch: float = param(2.0, ge=0.0, le=10.0, unit="utility",
                            doc="Meaning a fully radical goal adds to mission work (pull per unit of meaning)")
@@ -215,7 +216,8 @@ class Momentum(Switchable):
 class Attention(Switchable):
     """M4: missions compete for limited working time; effort beyond capacity builds fatigue and burn-out.
 
-    Off: each mission is chosen on its own, with no competition for time, no fatigue and no burn-out."""
+    Off: each mission is chosen on its own, with no competition for time, no fatigue and no burn-out; as missions
+    then take nothing from own work, neglected ministries have nothing to resent (M6 stays silent)."""
 
     crowding: float = share(0.3, "How far concurrent missions compete for the same attention (0: each a separate claim; 1: one shared claim)")
     salience_decay: float = param(0.05, ge=0.0, le=5.0, unit="utility per extra mission",
@@ -252,7 +254,6 @@ class Neglect(Switchable):
     rate: float = per_month(0.05, "Resentment gained per unit of a ministry's net loss to the missions")
     decay: float = per_month(0.02, "Monthly fading of resentment")
     conversion: float = share(0.5, "Share of resentment that turns into resistance")
-    resentment_weight: float = param(2.0, ge=0.0, le=10.0, unit="utility", doc="Pull of a resentful ministry towards its own work")
 
 
 class Creep(Switchable):
@@ -282,7 +283,7 @@ class LockIn(Switchable):
     first_review: int = param(36, ge=1, le=2400, unit="months", doc="Age of the first review, or of the sunset")
     review_interval: int = param(24, ge=1, le=2400, unit="months", doc="Months between reviews")
     on_track: float = share(0.5, "A review abandons a mission below this share of the linear path to its goal")
-    hold: float = share(0.97, "Monthly persistence of a funder's allocation once it sees a mission is past its purpose")
+    hold: float = share(0.97, "Monthly persistence of funders' allocation once indicators show a mission is past its purpose")
     problem_hazard: float = per_month(0.001, "Monthly chance that the world moves on and the problem goes away")
 
 
@@ -314,7 +315,7 @@ class NewVoices(Switchable):
     Off: challengers and citizens engage like the usual players, whatever the inclusion."""
 
     inclusion: float = share(0.5, "Respect and room given to challengers and citizens")
-    respect_weight: float = param(2.0, ge=0.0, le=20.0, unit="utility", doc="Pull on new voices per unit of inclusion above or below 0.5")
+    respect_weight: float = param(1.5, ge=0.0, le=20.0, unit="utility", doc="Pull on new voices per unit of inclusion above or below 0.5")
     citizen_weight: float = share(0.25, "Share of mission work citizens can bring when engaged")
     challenger_weight: float = share(0.5, "Share of firms' mission work that challengers can bring")
     challenger_insight: float = param(1.0, ge=0.0, le=10.0, unit="multiplier", doc="Extra radical productivity challengers bring")
@@ -351,7 +352,9 @@ class Facet(StrEnum):
 
 
 class Facets(Switchable):
-    """M14: activity drifts to the enhancement, adaptive or anticipatory facet."""
+    """M14: activity drifts to the enhancement, adaptive or anticipatory facet.
+
+    Off: every mission stays in the mission facet at its full pace; framing fit does not drift."""
 
     enhancement_at: float = share(0.8, "Progress share from which attention moves from why to process")
     framing_drift: float = param(0.04, ge=0.0, le=1.0, unit="per sqrt month", doc="Volatility of how well the framing fits reality")

@@ -65,7 +65,7 @@ CASES = {
     "ramifications": Case({"ramifications.rate": 3.0}, series("legitimacy"), "<"),
     "gap": Case({"portfolio.mission.ambition": 1.0, "funding.national.annual_budget": 10.0},
                 actors("cynicism"), ">"),
-    "new_voices": Case({"new_voices.inclusion": 1.0}, summary("mean_progress"), ">"),
+    "new_voices": Case({"new_voices.inclusion": 0.0}, summary("mean_progress"), "<"),
     "silos": Case({"silos.silo_tendency": 1.0, "silos.alignment": 0.0}, summary("mean_progress"), "<"),
     "cycles": Case({}, total_lapsed, ">"),
     "facets": Case({}, non_mission_facet_share, ">"),
@@ -139,6 +139,12 @@ def _other_value(info, value):
     return None
 
 
+INERT_WHEN_OFF: dict[str, dict] = {
+    "commitment": {"portfolio.mission.commitment": 0.2, "portfolio.mission.leadership": 0.9,
+                   "portfolio.mission.leader_leaves_at": 5},
+}
+"""Keys outside a mechanism's section that only it reads: with it off they must not act either."""
+
 ALL_ACT_WHEN_OFF = {"momentum"}
 """Mechanisms whose every parameter still acts when off (tested by the neutral-momentum test below)."""
 
@@ -160,6 +166,9 @@ def test_off_means_neutral_its_parameters_no_longer_act(mechanism):
     section = getattr(base, mechanism)
     inert = [(key, info, value) for key, info, value in leaf_fields(section, f"{mechanism}.")
              if key.split(".")[-1] not in {"enabled", *ACT_WHEN_OFF.get(mechanism, {})}]
+    for key, changed in INERT_WHEN_OFF.get(mechanism, {}).items():
+        model = MissionModel(with_overrides(base, {key: changed}), seed=SEEDS[0]).run()
+        assert model.summary() == reference.summary(), f"{key} acts with {mechanism} off"
     for key, info, value in inert:
         changed = _other_value(info, value)
         model = MissionModel(with_overrides(base, {key: changed}), seed=SEEDS[0]).run()
