@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.patterns.spec import Claim, Difference, Level, Peak, Trend
-from simulation.patterns.stats import Estimate, estimate, levels, paired_values, per_replicate, select
+from simulation.patterns.stats import Estimate, estimate, goes_back, levels, paired_values, per_replicate, select
 
 
 def expected_sign(claim: Claim) -> int:
@@ -85,9 +85,7 @@ def _effect(claim: Claim, runs: pd.DataFrame) -> tuple[pd.Series, str, bool]:
 
     table = levels(runs, claim.factor, m, claim.at)
     if isinstance(claim, Trend):
-        sign = claim.expect.sign
-        mean, low, high = (table[c].to_numpy() for c in ("mean", "low", "high"))
-        back = sign * mean[1:] < sign * np.where(sign > 0, low, high)[:-1]
+        back = goes_back(table, claim.expect.sign)
         detail = "" if not back.any() else f"goes back after {claim.factor} = {_plain(grid[int(np.argmax(back))])}"
         return per_replicate(runs, at(grid[-1]), m) - per_replicate(runs, at(grid[0]), m), detail, not back.any()
     top = int(np.nanargmax(table["mean"].to_numpy()))

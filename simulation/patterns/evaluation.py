@@ -77,24 +77,23 @@ def evaluate(pattern: Pattern, pool: Executor, cases: Sequence[tuple[str, Varian
     headline = {arm.name: evaluate_claim(pattern.headline, out[arm.name]) for arm in arms}
     off, neutral = headline["mechanism off"], headline.get("coefficient neutral")
     verdict: Verdict = classify(intact, off, neutral, spec.mechanism, spec.coefficient)
-    robust = []
-    for family, variant in cases:
-        if unevaluable:
-            robust.append(Case(family, variant.name, None, f"not run: {', '.join(absent)} not a run outcome yet"))
-            continue
-        got = out[variant.name]
-        if isinstance(got, str):
-            robust.append(Case(family, variant.name, False, got))
-        else:
-            result = check(spec.claims, [], got)
-            failing = "; ".join(c.claim.name for c in result.claims if c.holds is False)
-            if result.holds is None:
-                failing = f"{failing or 'the claims that can be evaluated hold'}; missing {', '.join(result.missing)}"
-            robust.append(Case(family, variant.name, result.holds, failing))
+    robust = [Case(family, variant.name, None, f"not run: {', '.join(absent)} not a run outcome yet") if unevaluable
+              else judge(pattern, family, variant.name, out[variant.name]) for family, variant in cases]
     done = [t for tables in out.values() if isinstance(tables, dict) for t in tables.values()]
     runs, cpu = sum(len(t) for t in done), sum(float(t[CPU].sum()) for t in done)
     tables = {name: got for name, got in out.items() if name in {INTACT.name, *(a.name for a in arms)}}
     return Evaluation(pattern, intact, verdict, tables, off, neutral, robust, runs, cpu, time.perf_counter() - started)
+
+
+def judge(pattern: Pattern, family: str, name: str, got: dict | str) -> Case:
+    """A robustness case from its run tables (or from why it could not run: that counts as failing)."""
+    if isinstance(got, str):
+        return Case(family, name, False, got)
+    result = check(pattern.spec.claims, [], got)
+    failing = "; ".join(c.claim.name for c in result.claims if c.holds is False)
+    if result.holds is None:
+        failing = f"{failing or 'the claims that can be evaluated hold'}; missing {', '.join(result.missing)}"
+    return Case(family, name, result.holds, failing)
 
 
 def run_pattern(pattern: Pattern, variant: Variant = INTACT, workers: int = 2) -> tuple[Result, dict[str, pd.DataFrame]]:

@@ -103,7 +103,13 @@ def levels(runs: pd.DataFrame, factor: str, outcome: str, where: dict | None = N
     return pd.DataFrame(out)
 
 
+def goes_back(table: pd.DataFrame, sign: int) -> np.ndarray:
+    """For each step between neighbouring levels of a ``levels`` table: does the mean go significantly
+    against direction ``sign``, beyond the previous level's confidence bound?"""
+    mean, low, high = (table[c].to_numpy() for c in ("mean", "low", "high"))
+    return sign * mean[1:] < sign * np.where(sign > 0, low, high)[:-1]
+
+
 def steps_down(runs: pd.DataFrame, factor: str, outcome: str, where: dict | None = None) -> bool:
     """Each level's mean is no higher than the previous level's upper confidence bound."""
-    table = levels(runs, factor, outcome, where)
-    return bool((table["mean"].to_numpy()[1:] <= table["high"].to_numpy()[:-1]).all())
+    return not goes_back(levels(runs, factor, outcome, where), -1).any()
