@@ -341,9 +341,11 @@ class MissionModel(mesa.Model):
         faded = locked & (m.hold < 0.05)
         m.status = np.where(faded, gov.end_status(m.achieved, m.problem_gone), m.status).astype(np.int8)
         age = self.month
-        if lk.rule is ReviewRule.REVIEW and age >= lk.first_review and (age - lk.first_review) % lk.review_interval == 0:
+        reviews = lk.enabled  # with no lock-in to guard against there are no reviews or sunsets either
+        if reviews and lk.rule is ReviewRule.REVIEW and age >= lk.first_review \
+                and (age - lk.first_review) % lk.review_interval == 0:
             m.status = gov.review(m.status, m.achieved, m.problem_gone, m.share, age, m.horizon, lk.on_track).astype(np.int8)
-        elif lk.rule is ReviewRule.SUNSET and age == lk.first_review:
+        elif reviews and lk.rule is ReviewRule.SUNSET and age == lk.first_review:
             m.status = gov.sunset(m.status, m.achieved, m.problem_gone).astype(np.int8)
         m.hold = np.where(m.live, m.hold, 0.0)
 

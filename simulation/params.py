@@ -199,7 +199,7 @@ class Commitment(Switchable):
     trust: float = share(0.5, "Institutional trust that lets leadership mobilise (lowered by each actor's cynicism)")
     commitment_weight: float = param(1.5, ge=0.0, le=10.0, unit="utility", doc="Pull of formal commitment on actors")
     leadership_weight: float = param(2.5, ge=0.0, le=10.0, unit="utility", doc="Pull of leadership, times the actor's trust")
-    budget_weight: float = share(0.6, "How far state funders' release of money follows formal commitment")
+    budget_weight: float = share(0.8, "How far state funders' release of money follows formal commitment")
 
 
 class Momentum(Switchable):
@@ -277,12 +277,12 @@ class ReviewRule(StrEnum):
 class LockIn(Switchable):
     """M8: funders keep paying a mission past its purpose until indicators show it and the invested ecosystem lets go.
 
-    Off: a mission ends as soon as its goal is met or its problem is gone. Review and sunset rules still apply."""
+    Off: a mission ends as soon as its goal is met or its problem is gone, and no review or sunset rule applies."""
 
     rule: ReviewRule = Field(ReviewRule.NONE, description="none | review (periodic) | sunset (fixed end)")
     first_review: int = param(36, ge=1, le=2400, unit="months", doc="Age of the first review, or of the sunset")
     review_interval: int = param(24, ge=1, le=2400, unit="months", doc="Months between reviews")
-    on_track: float = share(0.5, "A review abandons a mission below this share of the linear path to its goal")
+    on_track: float = share(0.75, "A review abandons a mission below this share of the linear path to its goal")
     hold: float = share(0.97, "Monthly persistence of funders' allocation once indicators show a mission is past its purpose")
     problem_hazard: float = per_month(0.001, "Monthly chance that the world moves on and the problem goes away")
 
@@ -303,7 +303,7 @@ class Gap(Switchable):
 
     Off: cynicism stays at each actor's initial disposition."""
 
-    credibility_floor: float = share(0.9, "Resources/needs ratio below which cynicism grows")
+    credibility_floor: float = share(0.8, "Resources/needs ratio below which cynicism grows")
     rate: float = per_month(0.05, "Cynicism gained per unit credibility gap")
     decay: float = per_month(0.01, "Monthly fading of cynicism back to each actor's disposition")
     cynicism_weight: float = param(2.0, ge=0.0, le=10.0, unit="utility", doc="Pull of mission work lost per unit cynicism")

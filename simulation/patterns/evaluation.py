@@ -98,7 +98,7 @@ def judge(pattern: Pattern, family: str, name: str, got: dict | str) -> Case:
 
 def run_pattern(pattern: Pattern, variant: Variant = INTACT, workers: int = 2) -> tuple[Result, dict[str, pd.DataFrame]]:
     """Check a pattern's claims under one variant: (result, experiment -> run table)."""
-    from simulation.sweep import executor
+    from simulation.workers import process_pool as executor
 
     with executor(workers) as pool:
         got = run_variants(pattern, [(variant, list(pattern.experiments))], pool)[variant.name]

@@ -228,7 +228,7 @@ def write_docs(out: Path = DOCS, figures: Path = FIGURES, workers: int = 2, robu
                patterns: Sequence[Pattern] | None = None) -> list[Evaluation]:
     """Evaluate every pattern (the shipped specs by default); write the figures and the Markdown page."""
     from simulation.plots import save
-    from simulation.sweep import executor
+    from simulation.workers import process_pool as executor
 
     started = time.perf_counter()
     figures.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ from simulation.patterns.robustness import FULL, cases, focal, hypercube, is_des
 from simulation.patterns.spec import PATTERN_DIR, SPEC_DIR, Claim, Direction
 from simulation.patterns.stats import estimate, steps_down
 from simulation.scenario import ScenarioError
-from simulation.sweep import executor
+from simulation.workers import process_pool as executor
 
 CLAIM = TypeAdapter(Claim)
 

@@ -13,7 +13,7 @@ import pytest
 from simulation import metrics, run_scenario
 from simulation.patterns.stats import estimate
 from simulation.scenario import load_scenario, scenario_files
-from simulation.sweep import executor
+from simulation.workers import process_pool as executor
 
 SEED = 2026  # one root seed: replicate k has the same seed in every arm (paired comparisons)
 REPLICATES = 12
@@ -25,18 +25,11 @@ VARYING = ("peak_burnt_out", "transformation", "mean_engagement", "mean_progress
            "mean_legitimacy", "mean_resistance", "mean_cynicism", "mean_resentment", "spend")
 """Continuous outcomes that seed noise alone should move. Counts and shares of missions (achieved, creep,
 retired_share) may honestly be the same in every replicate: Apollo's problem never goes away."""
+CAPPED = ("mean_progress",)
+"""Shares of the goal, capped at 1: where every run reaches every goal, the months to get there must vary instead."""
 SCENARIOS = tuple(p.stem for p in scenario_files())
 
-TODAY: dict[str, str] = {
-    "commitment": "issue 10: peak burn-out is bit-identical between commitment 0.1 and 0.9",
-    "funding": "issue 10: peak burn-out is bit-identical between national budgets of 30 and 300",
-    "all actors": "issue 10: peak_burnt_out is an unweighted mean of the three types' shares",
-    "moonshot": "issue 10: commitment 0.3 against 0.95 costs moonshot 3.9 months, not 25%",
-    "leader only": "issue 10: moonshot-leader-only reaches the same outcome as moonshot in every paired run",
-    "ato": "issue 10: ato-fix-it-squads never achieves its goal",
-    **{f"{s}/peak_burnt_out": f"issue 10: peak burn-out is {v} in every replicate of {s}" for s, v in (
-        ("moonshot", "8.33%"), ("moonshot-leader-only", "8.33%"), ("iceland-youth", "0"), ("ato-fix-it-squads", "0"))},
-}
+TODAY: dict[str, str] = {}
 """Known failures on today's model, with the reason."""
 
 
@@ -148,5 +141,8 @@ def test_the_easy_control_achieves_its_goal_in_most_runs(batch, scenario):
 @pytest.mark.parametrize(("scenario", "outcome"), [
     pytest.param(s, o, marks=marks(o, today=f"{s}/{o}"), id=f"{s}-{o}") for s in SCENARIOS for o in VARYING])
 def test_no_shipped_scenario_gives_an_outcome_identical_across_replicates(batch, scenario, outcome):
-    values = batch(scenario, 10).runs[outcome]
+    runs = batch(scenario, 10).runs
+    values = runs[outcome]
+    if outcome in CAPPED and runs["achieved_share"].eq(1.0).all():
+        values = runs["mean_time_to_goal"]  # every run reaches every goal, so progress sits on its cap: when?
     assert values.nunique() > 1, f"{scenario}: {outcome} is {values.iloc[0]} in all {len(values)} replicates"

@@ -13,12 +13,17 @@ from simulation.metrics import OUTCOMES
 from simulation.patterns import PATTERNS, evaluate
 from simulation.patterns.report import ROBUSTNESS
 from simulation.patterns.robustness import cases
-from simulation.sweep import executor
+from simulation.workers import process_pool as executor
 
 TODAY: dict[str, dict[str, str]] = {
     "holds": {},
     "class": {},
-    "robust": {"P9": "issue 10: energiewende never achieves a mission, so creep cannot cut achievements there"},
+    "robust": {
+        "P1": "moonshot: at twice the template's goal size, transformation still rises at ambition 1.0 (no interior peak)",
+        "P2": "moonshot: a single national funder's budget sustains up to 8 missions of its size, so total progress keeps rising",
+        "P6": "first hypercube point: vague and tangible missions draw the same engagement there",
+        "P7": "moonshot: its budget is so ample that a cut to 30 bites a modest goal as much as a radical one",
+    },
 }
 """Known failures on today's model, per test and pattern, with the reason (issue 10)."""
 
