@@ -219,12 +219,13 @@ def test_the_hypercube_is_a_seeded_latin_hypercube_within_the_spread():
     assert cube.equals(hypercube())
     for key in cube.columns:
         p, values = params.loc[key], cube[key].to_numpy()
-        lo, hi = max(p.low, p.default * (1 - FULL.spread)), min(p.high, p.default * (1 + FULL.spread))
+        ends = sorted((p.default * (1 - FULL.spread), p.default * (1 + FULL.spread)))  # a negative default flips them
+        lo, hi = max(p.low, ends[0]), min(p.high, ends[1])
         slack = 0.5 if p.integer else 1e-9
         assert ((values >= lo - slack) & (values <= hi + slack)).all(), key
         if p.integer:
             assert cube[key].dtype.kind == "i", key
-        elif p.default * (1 + FULL.spread) <= p.high:  # unclipped: one value in each of the 20 strata
+        elif p.low <= ends[0] and ends[1] <= p.high:  # unclipped: one value in each of the 20 strata
             strata = np.floor((values / p.default - (1 - FULL.spread)) / (2 * FULL.spread) * FULL.lhs_points)
             assert sorted(strata.astype(int)) == list(range(FULL.lhs_points)), key
 
@@ -233,7 +234,7 @@ def test_the_hypercube_leaves_out_design_keys_zero_defaults_and_each_patterns_fo
     keys = set(parameters()["key"])
     assert not {k for k in keys if is_design_key(k)} | (keys & set(zero_defaults()))
     assert {"time.steps", "population.citizens", "funding.national.count", "portfolio.count"}.isdisjoint(keys)
-    assert {"attention.sustainable_load", "funding.cost_per_work", "cycles.budget_delay"} <= keys
+    assert {"attention.resilience", "choice.base_pull", "funding.cost_per_work", "cycles.budget_delay"} <= keys
     for p in PATTERNS:
         lhs = [v for family, v in cases(p) if family == "LHS"]
         assert len(lhs) == FULL.lhs_points
@@ -260,7 +261,7 @@ def tiny(tmp_path):
         "scenario": "baseline", "replicates": 3, "seed": 5, "steps": 6,
         "factors": {"portfolio.count": {"levels": [1, 3]}}}), encoding="utf-8")
     spec = yaml.safe_load((SPEC_DIR / "p02.yaml").read_text(encoding="utf-8"))
-    spec["claims"] = spec["claims"][1:2]
+    spec["claims"], spec["diagnostics"] = spec["claims"][1:2], []
     spec["claims"][0]["experiment"] = "tiny"
     spec["robustness"]["scenarios"] = ["moonshot", "energiewende", "iceland-youth"]
     spec["robustness"]["unfit"] = {}

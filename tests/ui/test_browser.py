@@ -491,10 +491,10 @@ def test_about_export_tooltips_and_named_controls(server, browser, tmp_path):
     assert unnamed == []
 
     # a slider's tooltip gives its meaning and unit, from the schema
-    capacity = CONTROLS["capacity"]
-    page.locator(".me-control-capacity").hover()
-    page.get_by_text(capacity.help).wait_for()
-    assert capacity.unit in capacity.help
+    resilience = CONTROLS["resilience"]
+    page.locator(".me-control-resilience").hover()
+    page.get_by_text(resilience.help).wait_for()
+    assert resilience.unit in resilience.help
 
     # keyboard focus shows a ring
     page.locator(".me-seed-input input").focus()
