@@ -31,6 +31,12 @@ class Metric:
 
 MISSION_METRICS: tuple[Metric, ...] = (
     Metric("progress", "share", "Work done over the (possibly crept) goal", attrgetter("share")),
+    Metric("transformation", "share of a radical goal",
+           "Change away from the status quo, including the ripple of radical solutions beyond the aim",
+           attrgetter("transformation")),
+    Metric("engagement", "share", "Share of the most time exposed actors could work that they give the mission",
+           attrgetter("engagement")),
+    Metric("radical_share", "share", "Share of the mission's work put into radical solutions", attrgetter("radical_share")),
     Metric("work_done", "work units", "Cumulative work done", attrgetter("work_done")),
     Metric("work_needed", "work units", "Work the goal needs, including crept extras", attrgetter("work_needed")),
     Metric("momentum", "share", "Smoothed sense of keeping up with the needed pace", attrgetter("momentum")),
@@ -39,7 +45,8 @@ MISSION_METRICS: tuple[Metric, ...] = (
     Metric("resistance", "share", "Lobbying by vested interests plus resentment turned against it", attrgetter("resistance")),
     Metric("despair", "share", "Share of remaining work the current pace leaves undone", attrgetter("despair")),
     Metric("credibility", "share", "Resources relative to what the ambition needs (smoothed)", attrgetter("credibility")),
-    Metric("effort", "share", "Delivered share of the effort the mission asks", attrgetter("effort")),
+    Metric("effort", "index", "Effort index: each group's time on the mission over its exposed capacity, weighted "
+           "by the group's share of the work (can exceed 1 with overtime)", attrgetter("effort")),
     Metric("pace", "work units per month", "Work done this month", attrgetter("pace")),
     Metric("side_effects", "share", "Stock of unintended consequences", attrgetter("side_effects")),
     Metric("spend", "MU per month", "Money spent this month", attrgetter("spent_now")),
@@ -53,9 +60,10 @@ MISSION_METRICS: tuple[Metric, ...] = (
 
 
 def per_actor_engagement(actors: Actors) -> np.ndarray:
-    """Each actor's mean engagement over the missions it is exposed to."""
-    exposed = actors.exposure.sum(axis=1)
-    return np.divide(actors.engagement.sum(axis=1), exposed, out=np.zeros(exposed.size), where=exposed > 0)
+    """Share of each actor's working time given to missions, in [0, 1]."""
+    missions = actors.engagement.sum(axis=-1)
+    working = missions + actors.own_work
+    return np.divide(missions, working, out=np.zeros_like(working), where=working > 0)
 
 
 ACTOR_METRICS: tuple[str, ...] = ("engagement", "fatigue", "burnt_out", "resentment", "cynicism")
@@ -124,7 +132,8 @@ def mission_summary(missions: Missions, facet_months: np.ndarray) -> list[dict]:
             "achieved": achieved,
             "time_to_goal": float(missions.achieved_at[m]) if achieved else np.nan,
             "progress": float(missions.share[m]),
-            "impact": float(min(missions.work_done[m], missions.work_needed[m]) / missions.goal_size[m]),
+            "transformation": float(missions.transformation[m]),
+            "retired": bool(missions.retired[m]),
             "status": Status(int(missions.status[m])).name.lower(),
             "final_facet": FACETS[int(missions.facet[m])],
             "spend": float(missions.spent[m]),
@@ -136,8 +145,9 @@ def mission_summary(missions: Missions, facet_months: np.ndarray) -> list[dict]:
 
 
 OUTCOMES: tuple[str, ...] = (
-    "missions", "achieved", "achieved_share", "all_achieved", "mean_time_to_goal", "mean_progress", "progress_auc",
-    "mean_momentum", "mean_legitimacy", "mean_resistance", "total_progress", "total_impact", "peak_burnt_out",
+    "missions", "achieved", "achieved_share", "retired_share", "failed_share", "all_achieved", "mean_time_to_goal",
+    "mean_progress", "progress_auc", "transformation", "mean_engagement", "mean_momentum", "mean_legitimacy",
+    "mean_resistance", "total_progress", "peak_burnt_out", *(f"peak_burnt_out_{k}" for k in ACTOR_KINDS),
     "final_burnt_out", "spend", "spend_after_purpose", "paid_by_funders", "unpaid_budget", "final_legitimacy",
     "peak_resistance", "final_cynicism", "mean_cynicism", "final_resentment", "mean_resentment", "creep",
 )
@@ -146,34 +156,42 @@ OUTCOMES: tuple[str, ...] = (
 
 def run_summary(model: MissionModel) -> dict:
     """Portfolio outcomes of a finished run (one row of runs.parquet)."""
-    m = model.missions
+    m, a = model.missions, model.actors
     series = model.recorder
-    achieved = m.achieved
-    burnt = series.actor_series("burnt_out")
+    achieved, retired = m.achieved, m.retired
+    burnt = series.actor_series("burnt_out")[:, :len(ACTOR_KINDS)]
+    counts = np.array([(a.kind == k).sum() for k in range(len(ACTOR_KINDS))], dtype=float)
+    engaged = series.mission_series("engagement")
+    pursuing = (series.mission_series("status") == Status.ACTIVE) & (series.mission_series("progress") < 1.0)
     return {
         "missions": m.count,
         "achieved": int(achieved.sum()),
         "achieved_share": float(achieved.mean()),
+        "retired_share": float(retired.mean()),
+        "failed_share": float((~achieved & ~retired).mean()),
         "all_achieved": bool(achieved.all()),
         "mean_time_to_goal": float(m.achieved_at[achieved].mean()) if achieved.any() else np.nan,
         "mean_progress": float(m.share.mean()),
         "progress_auc": float(series.mission_series("progress").mean()),
+        "transformation": float(m.transformation.sum()),
+        "mean_engagement": float(engaged[1:][pursuing[1:]].mean()) if pursuing[1:].any() else 0.0,
         "mean_momentum": float(series.mission_series("momentum").mean()),
         "mean_legitimacy": float(series.mission_series("legitimacy").mean()),
         "mean_resistance": float(series.mission_series("resistance").mean()),
         "total_progress": float(m.share.sum()),
-        "total_impact": float((np.minimum(m.work_done, m.work_needed) / m.goal_size).sum()),
-        "peak_burnt_out": float(np.nanmax(burnt[:, :len(ACTOR_KINDS)].mean(axis=1))),
-        "final_burnt_out": float(m.count and model.actors.burnt_out.mean()),
+        "peak_burnt_out": float(np.nanmax(burnt @ counts / counts.sum())),
+        **{f"peak_burnt_out_{k}": float(np.nanmax(burnt[:, i])) if counts[i] else 0.0
+           for i, k in enumerate(ACTOR_KINDS)},
+        "final_burnt_out": float(a.burnt_out.mean()),
         "spend": float(m.spent.sum()),
         "spend_after_purpose": float(m.spent_after_purpose.sum()),
         "paid_by_funders": float(model.funders.paid.sum()),
         "unpaid_budget": float((model.funders.unpaid + model.funders.budget_left).sum()),
         "final_legitimacy": float(m.legitimacy.mean()),
         "peak_resistance": float(series.mission_series("resistance").max()),
-        "final_cynicism": float(model.actors.cynicism.mean()),
-        "mean_cynicism": float(np.nanmean(series.actor_series("cynicism")[:, :len(ACTOR_KINDS)])),
-        "final_resentment": float(model.actors.resentment[model.actors.ministries].mean()),
+        "final_cynicism": float(a.cynicism.mean()),
+        "mean_cynicism": float(np.nanmean(series.actor_series("cynicism")[:, :len(ACTOR_KINDS)] @ counts / counts.sum())),
+        "final_resentment": float(a.resentment[a.ministries].mean()),
         "mean_resentment": float(series.actor_series("resentment")[:, 0].mean()),
         "creep": int(m.creep.sum()),
     }

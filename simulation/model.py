@@ -20,16 +20,13 @@ from simulation.model_args import finished, model_inputs
 from simulation.params import Config, ReviewRule
 from simulation.recorder import Recorder
 from simulation.rng import int_seed, stream, stream_seed
+from simulation.rules import choice, money, opinion, opposition, progress, strain
 from simulation.rules import governance as gov
-from simulation.rules import mobilisation as mob
-from simulation.rules import money, opinion, opposition
-from simulation.rules import progress as prog
+from simulation.rules.adjust import approach
 from simulation.state import build_actors, build_funders, build_missions, ministry_sets
 
-STREAMS = ("init", "world", "elections", "indicators", "creep", "facets")
+STREAMS = ("init", "world", "elections", "indicators", "creep", "facets", "purpose")
 """Named random streams; each draws only for its own process."""
-NEUTRAL_MOMENTUM = 0.5
-"""Momentum of every live mission while the momentum mechanism is off: neither stalled nor flying."""
 
 
 class MissionModel(mesa.Model):
@@ -49,7 +46,7 @@ class MissionModel(mesa.Model):
         self.funders = build_funders(config, self.missions)
         self.lead_ministry = np.array([s[0] for s in sets])
         if not config.momentum.enabled:
-            self.missions.momentum[:] = NEUTRAL_MOMENTUM
+            self.missions.momentum[:] = choice.NEUTRAL
         self.missions.legitimacy = opinion.legitimacy(self.actors.support)  # the licence a mission starts with
         self._create_agents()
         self.recorder = Recorder(config.time.steps, pf.count, self.actors.kind.size, agents=agent_data)
@@ -70,11 +67,11 @@ class MissionModel(mesa.Model):
             return
         self.open_month()  # budgets, elections, leaders leaving
         self.fund()  # funders pay tranches; missions spend
-        self.mobilise()  # engagement under attention limits; fatigue and burn-out
-        self.oppose()  # resentment of the neglected; resistance of vested interests
-        self.advance()  # progress, momentum, despair
+        self.mobilise()  # every actor splits its time; fatigue and burn-out from what it gives
+        self.oppose()  # neglected ministries resent; incumbents decide whether to lobby
+        self.advance()  # incremental and radical change; what actors see of it: momentum, despair
         self.shape_opinion()  # citizens' support, cynicism, side effects
-        self.govern()  # creep, lock-in, reviews, facets
+        self.govern()  # goals met, problems gone, goals attached (creep), lock-in, reviews, facets
         self.close_month()  # year-end lapse; record
         self.running = self.month < self.config.time.steps
 
@@ -96,26 +93,21 @@ class MissionModel(mesa.Model):
             if turnover[0] < c.cycles.turnover:
                 m.commitment = gov.election_shift(m.commitment, size, direction, c.cycles.commitment_shock,
                                                   c.cycles.renewal)
-        leaving = (m.leader_leaves_at == self.month) & (m.leader_present > 0)
-        if leaving.any():
-            m.leader_present[leaving] = 0.0
-            if c.commitment.enabled:
-                kept = np.where(leaving, mob.leader_loss(m.commitment, c.commitment.leader_shock), 1.0)
-                self.actors.engagement *= kept[None, :]
-                if c.momentum.enabled:
-                    m.momentum *= kept
+        m.leader_present[m.leader_leaves_at == self.month] = 0.0  # what that costs follows from choices
 
     def fund(self) -> None:
         c, m, f = self.config, self.missions, self.funders
-        stalled = (m.momentum < 0.2) & (self.month > c.ambition.grace)
-        target = money.allocation_target(
-            m.budget_share, money.health(f.risk_appetite, stalled, c.funding.stall_penalty, m.hold), m.live)
-        f.allocation = np.where(m.live[None, :], mob.approach(f.allocation, target, c.funding.reallocation), 0.0)
+        stalled = money.stalled(m.momentum) * (self.month > c.ambition.grace)
+        grant = money.health(f.risk_appetite, stalled, c.funding.stall_penalty, m.hold)
+        grant = grant * money.release(f.political, self._commitment_seen(), c.commitment.budget_weight)
+        target = money.allocation_target(m.budget_share, grant, m.live)
+        f.allocation = np.where(m.live[None, :], approach(f.allocation, target, c.funding.reallocation), 0.0)
         delay = c.cycles.budget_delay if c.cycles.enabled else 0
         if money.paying_month(self.month_of_year, delay):
-            payments = money.pay(money.tranche(f.budget_left, self.month_of_year, c.time.steps_per_year, delay),
-                                 f.allocation)
-            f.budget_left -= payments.sum(axis=1)
+            tranche = money.tranche(f.budget_left, self.month_of_year, c.time.steps_per_year, delay)
+            payments = money.pay(tranche, f.allocation)
+            f.budget_left -= tranche
+            f.unpaid += tranche - payments.sum(axis=1)  # what a funder holds back is not paid later in the year
             f.paid += payments.sum(axis=1)
             m.received += payments.sum(axis=0)
             m.treasury += payments.sum(axis=0)
@@ -123,106 +115,107 @@ class MissionModel(mesa.Model):
         m.treasury -= m.spent_now
         m.spent += m.spent_now
         m.spent_after_purpose += m.spent_now * (m.achieved | m.problem_gone)
-        need = c.funding.cost_per_work * m.work_needed / m.horizon
-        m.money_ratio = np.minimum(m.spent_now / need, 1.0)
-        m.credibility = mob.approach(m.credibility, m.money_ratio, 0.1)
+        full_pace = c.funding.cost_per_work * c.production.productivity  # what work at full pace costs a month
+        m.money_ratio = np.minimum(m.spent_now / full_pace, 1.0) if full_pace > 0 else np.ones(m.count)
+        announced = c.funding.cost_per_work * self._needed_pace()  # what the announced goal needs a month
+        m.credibility = approach(m.credibility, np.minimum(m.spent_now / np.maximum(announced, 1e-12), 1.0), 0.1)
 
     def mobilise(self) -> None:
         c, m, a = self.config, self.missions, self.actors
-        live = m.live.astype(float)
-        salience = mob.salience(int(m.pursuing.sum()), c.attention.salience_decay) if c.attention.enabled else 1.0
-        stretch = mob.stretch(m.ambition, c.ambition.stretch) if c.ambition.enabled else np.ones(m.count)
-        cm = c.commitment
-        political = (mob.political_pull(m.commitment, m.leadership, m.leader_present, cm.trust, cm.commitment_weight,
-                                        cm.leadership_weight) if cm.enabled else np.ones(m.count))
-        pull = mob.mission_pull(political, m.momentum, m.legitimacy, salience, stretch, m.despair,
-                                c.momentum.weight, c.ambition.despair_weight)
-        exposure = a.exposure * (1.0 - self._side_effect_cost()) if c.ramifications.enabled else a.exposure
-        willing = mob.willingness(exposure, a.gate, a.cynicism, pull * live, a.money_weight, m.money_ratio)
-        ask = c.attention.ask * (0.5 + m.ambition)
-        demand = mob.demand(a.exposure, ask, live)
-        if c.attention.enabled:
-            effort = mob.allocate_effort(willing, a.exposure, ask, live, demand, a.capacity, a.fatigue, a.burnt_out)
-            at = c.attention
-            load = np.where(a.burnt_out, 0.0, demand / a.capacity)  # the burnt-out have disengaged
-            a.fatigue = mob.update_fatigue(a.fatigue, load, at.sustainable_load, at.fatigue_build,
-                                           at.fatigue_recovery)
-            a.burnt_out = mob.update_burnout(a.burnt_out, a.fatigue, at.burnout_at, at.recovered_at)
+        at, ch = c.attention, c.choice
+        available = (a.exposure > 0) & m.live[None, :] & ~a.burnt_out[:, None]
+        u_rest = at.fatigue_weight * a.fatigue if at.enabled else np.zeros_like(a.fatigue)
+        u_own = np.full_like(a.fatigue, choice.bau_bias(ch.slack, ch.overtime))
+        u_missions = choice.mission_utility(self._drivers())
+        if at.enabled:
+            _, own, shares = choice.nested_shares(u_rest, u_own, u_missions, available, at.crowding)
         else:
-            effort = np.minimum(willing, a.exposure * (ask * live)[None, :])
-        a.engagement = mob.approach(a.engagement, effort, c.production.adaptation)
+            _, own, shares = choice.independent_shares(u_rest, u_own, u_missions, available)
+        hours = ch.overtime * a.capacity
+        rate = c.production.adaptation
+        a.engagement = np.where(available, approach(a.engagement, hours[:, None] * shares, rate), 0.0)
+        a.own_work = approach(a.own_work, hours * own, rate)
+        if at.enabled:
+            load = strain.strain(a.own_work, a.engagement, a.capacity, m.money_ratio, m.momentum, at.money_relief,
+                                 at.progress_relief)
+            a.fatigue = strain.update_fatigue(a.fatigue, load, at.fatigue_build, at.fatigue_recovery)
+            a.burnt_out = strain.update_burnout(a.burnt_out, a.fatigue, a.threshold, at.recovery_point)
+            a.engagement[a.burnt_out] = 0.0  # the burnt-out drop their mission work at once
 
     def oppose(self) -> None:
         c, m, a = self.config, self.missions, self.actors
-        mins = a.ministries
+        mins, inc = a.ministries, a.incumbents
         live = m.live.astype(float)
-        involved = (a.exposure[mins] * live[None, :]).max(axis=1) if m.count else np.zeros(mins.stop)
         if c.neglect.enabled:
-            pressure = opposition.neglect_pressure(m.money_ratio * live, involved.mean())
-            a.resentment[mins] = opposition.update_resentment(a.resentment[mins], involved, pressure,
-                                                              c.neglect.rate, c.neglect.decay)
+            involved = (a.exposure[mins] * live[None, :]).max(axis=1) if m.count else np.zeros(mins.stop)
+            loss = opposition.own_work_loss(involved, a.own_work[mins], a.own_reference[mins])
+            a.resentment[mins] = opposition.update_resentment(a.resentment[mins], loss, c.neglect.rate, c.neglect.decay)
         r = c.resistance
         if r.enabled:
-            inc = a.incumbents
-            threat = opposition.threat(a.vested[inc], a.exposure[inc], m.ambition, m.specificity, r.focal_weight, live)
-            a.lobbying = mob.approach(a.lobbying, threat, r.mobilisation)
-        firms = slice(a.groups[1].start, a.groups[2].stop)
-        lobbying = np.zeros((firms.stop - firms.start, m.count))
-        lobbying[: a.lobbying.shape[0]] = a.lobbying
+            loss = opposition.expected_loss(a.vested[inc], a.exposure[inc], self._ambition_seen() * live, m.specificity,
+                                            self._commitment_seen(), m.momentum, r.focal_weight)
+            others = opposition.lobbying_share(a.lobbying[inc], a.exposure[inc])
+            decides = opposition.lobbies(loss, a.lobby_cost[inc], others, r.coalition) & (a.exposure[inc] > 0)
+            a.lobbying[inc] = approach(a.lobbying[inc], decides.astype(float), r.mobilisation)
+        lobby = opposition.lobbying_share(a.lobbying[inc], a.exposure[inc])
         conversion = c.neglect.conversion if c.neglect.enabled else 0.0
-        m.resistance = opposition.resistance(lobbying, a.exposure[firms], a.resentment[mins],
-                                             1.0 - a.exposure[mins], conversion) * live
+        m.resistance = opposition.resistance(lobby, a.resentment[mins], 1.0 - a.exposure[mins], conversion) * live
         m.commitment = np.clip(m.commitment - r.erosion * m.resistance, 0.0, 1.0)
 
     def advance(self) -> None:
         c, m, a = self.config, self.missions, self.actors
-        weights = self._group_weights()
-        ask = c.attention.ask * (0.5 + m.ambition)
+        amb, prod = c.ambition, c.production
         effort = a.engagement.copy()
         if c.silos.enabled:
             effort[a.ministries] *= (1.0 - a.silo[a.ministries] * (1.0 - c.silos.alignment))[:, None]
-        m.effort = prog.group_effort(effort, a.exposure, ask, a.groups, weights)
-        multiplier = prog.drag(m.resistance, c.resistance.drag)
-        if c.ambition.enabled:
-            multiplier = multiplier * prog.innovation(m.ambition, m.prescriptiveness, c.ambition.radical_gain)
+        m.effort = progress.group_effort(effort, a.exposure, a.capacity, a.groups, self._group_weights())
+        m.engagement = self._engagement()
+        multiplier = progress.drag(m.resistance, c.resistance.drag)
         if c.silos.enabled:
-            multiplier = multiplier * prog.coordination(m.n_ministries, m.silo, c.silos.alignment,
-                                                        c.silos.coordination_cost)
+            multiplier = multiplier * progress.coordination(m.n_ministries, m.silo, c.silos.alignment,
+                                                            c.silos.coordination_cost)
         if c.facets.enabled:
             fc = c.facets
             multiplier = multiplier * np.array([1.0, fc.enhancement_pace, fc.adaptive_pace, fc.anticipatory_pace])[m.facet]
-        multiplier = multiplier * prog.learning(m.experience, c.production.novice_productivity,
-                                                c.production.learning_effort)
+        multiplier = multiplier * progress.learning(m.experience, prod.novice_productivity, prod.learning_effort)
         m.experience += m.effort
-        pursuing = m.pursuing & ~m.achieved
-        m.pace = prog.pace(c.production.productivity, m.effort, m.money_ratio, c.production.effort_elasticity,
-                           multiplier) * pursuing
-        m.work_done = np.minimum(m.work_done + m.pace, np.where(pursuing, np.inf, m.work_done))
-        reference = m.work_needed / m.horizon
-        visibility = 0.5 * (m.specificity + m.monitoring)
-        seen = prog.perceived_pace(m.pace, visibility, c.momentum.noise, reference,
-                                   self.streams["indicators"].standard_normal(m.count))
-        m.seen_pace = mob.approach(m.seen_pace, seen, c.momentum.smoothing)
-        momentum = prog.update_momentum(m.momentum, seen, reference, c.momentum.smoothing) if c.momentum.enabled \
-            else NEUTRAL_MOMENTUM
-        m.momentum = np.where(m.live, momentum, 0.0)
-        if c.ambition.enabled:
-            m.despair = mob.despair(m.seen_pace, m.work_needed - m.work_done, m.horizon - self.month, self.month,
-                                    c.ambition.grace) * pursuing
+        radical = progress.radical_share(self._goal_seen() / m.goal_size, amb.incremental_reach, m.prescriptiveness)
+        m.radical_share = radical * m.pursuing  # past its purpose, a mission only polishes what it has
+        work = progress.pace(prod.productivity, m.effort, m.money_ratio, prod.effort_elasticity, multiplier) * m.live
+        radical_work = work * m.radical_share
+        m.radical_experience += radical_work
+        insight = progress.radical_productivity(m.radical_experience, prod.learning_effort, amb.radical_gain,
+                                                progress.challenger_share(a.engagement, a.incumbents, a.challengers),
+                                                c.new_voices.challenger_insight)
+        gained = progress.incremental_gain(work - radical_work, m.incremental, amb.incremental_reach * m.goal_size)
+        m.incremental += gained
+        m.radical += radical_work * insight
+        m.pace = gained + radical_work * insight
+        m.work_done = m.incremental + m.radical
+        reference = self._needed_pace()
+        visibility = 0.5 * (m.specificity + m.monitoring) if c.momentum.enabled else choice.NEUTRAL
+        seen = progress.perceived_pace(m.pace, visibility, c.momentum.noise, reference,
+                                       self.streams["indicators"].standard_normal(m.count))
+        m.seen_pace = approach(m.seen_pace, seen, c.momentum.smoothing)
+        felt = progress.momentum(m.seen_pace, reference) if c.momentum.enabled else choice.NEUTRAL
+        m.momentum = np.where(m.live, felt, 0.0)
+        if amb.enabled:
+            hopeless = progress.despair(m.seen_pace, m.work_needed - m.work_done, m.horizon - self.month, amb.grace)
+            judging = m.pursuing & (self.month >= amb.grace)
+            m.despair = np.where(judging, approach(m.despair, hopeless, 1.0 / max(amb.grace, 1)), 0.0)
 
     def shape_opinion(self) -> None:
         c, m, a = self.config, self.missions, self.actors
         cit = a.citizens
-        stretch = mob.stretch(m.ambition, c.ambition.stretch) if c.ambition.enabled else np.ones(m.count)
         side = m.side_effects if c.ramifications.enabled else np.zeros(m.count)
-        target = opinion.support_target(opinion.appeal(stretch, m.momentum), a.cynicism[cit], a.affected[cit], side,
-                                        c.ramifications.erosion)
-        support = mob.approach(a.support, target, 0.1)
+        appeal = opinion.appeal(self._meaning(), m.momentum, self._commitment_seen())
+        target = opinion.support_target(appeal, a.cynicism[cit], a.affected[cit], side, c.ramifications.erosion)
+        support = approach(a.support, target, 0.1)
         a.support = opinion.social_influence(support, a.adjacency, a.degree, c.network.influence)
         m.legitimacy = opinion.legitimacy(a.support)
         if c.gap.enabled:
-            gap = opinion.credibility_gap(m.credibility, c.gap.credibility_floor) * (self.month > c.ambition.grace)
-            a.cynicism = opinion.update_cynicism(a.cynicism, a.exposure, gap, m.live, c.gap.rate, c.gap.decay)
+            gap = opinion.credibility_gap(m.credibility, c.gap.credibility_floor) * (self.month > c.ambition.grace) * m.live
+            a.disillusion = opinion.update_disillusion(a.disillusion, a.exposure, gap, c.gap.rate, c.gap.decay)
         if c.ramifications.enabled:
             ratio = m.pace / np.maximum(m.work_needed / m.horizon, 1e-12)
             m.side_effects = opinion.update_side_effects(m.side_effects, ratio, c.ramifications.rate,
@@ -235,11 +228,7 @@ class MissionModel(mesa.Model):
         world = self.streams["world"].random(m.count)
         m.problem_gone |= m.pursuing & ~m.achieved & (world < c.lockin.problem_hazard)
         if c.creep.enabled:
-            chance = gov.creep_chance(m.share, m.legitimacy, m.pursuing & ~m.achieved, c.creep.rate)
-            crept = self.streams["creep"].random(m.count) < chance
-            m.work_needed = m.work_needed + crept * c.creep.size * m.goal_size * m.ambition
-            m.specificity = m.specificity * np.where(crept, 1.0 - c.creep.focus_loss, 1.0)
-            m.creep += crept
+            self._attach_goals()
         self._apply_lock_in()
         if c.facets.enabled:
             fc = c.facets
@@ -263,11 +252,77 @@ class MissionModel(mesa.Model):
         """Month within the fiscal year; month 1 of a run is month 0 of year 1."""
         return (self.month - 1) % self.config.time.steps_per_year
 
-    def _side_effect_cost(self) -> np.ndarray:
-        return np.clip(self.config.ramifications.erosion * self.actors.affected * self.missions.side_effects, 0.0, 1.0)
+    def _ambition_seen(self) -> np.ndarray:
+        """The ambition actors respond to: the mission's own, or a neutral 0.5 when ambition is off
+        (the goal's size still sets the work needed, but no actor reacts to how far it reaches)."""
+        m = self.missions
+        return m.ambition if self.config.ambition.enabled else np.full(m.count, choice.NEUTRAL)
+
+    def _goal_seen(self) -> np.ndarray:
+        """The goal actors judge progress against, in work units, crept goals included."""
+        m = self.missions
+        return m.work_needed - m.goal_size * (m.ambition - self._ambition_seen())
+
+    def _needed_pace(self) -> np.ndarray:
+        """The pace the goal actors see needs over the horizon."""
+        return self._goal_seen() / self.missions.horizon
+
+    def _commitment_seen(self) -> np.ndarray:
+        """The formal commitment actors and funders respond to: the mission's own, or a neutral 0.5 when the
+        commitment mechanism is off."""
+        m = self.missions
+        return m.commitment if self.config.commitment.enabled else np.full(m.count, choice.NEUTRAL)
+
+    def _meaning(self) -> np.ndarray:
+        """What a mission's ambition means to those asked to work on it."""
+        return choice.meaning(self._ambition_seen())
+
+    def _drivers(self) -> list:
+        """The weighted terms of every actor's utility for every mission, each from its own mechanism:
+        per-mission terms first, then per-actor, then per-pair (so only the last ones are full arrays)."""
+        c, m, a = self.config, self.missions, self.actors
+        cm = c.commitment
+        mission = c.ambition.stretch * self._meaning() + c.momentum.weight * m.momentum
+        if c.ambition.enabled:
+            mission = mission - c.ambition.despair_weight * m.despair
+        if cm.enabled:
+            mission = mission + cm.commitment_weight * m.commitment
+        if c.attention.enabled:
+            mission = mission - c.attention.salience_decay * max(int(m.live.sum()) - 1, 0)
+        actor = c.choice.base_pull - c.gap.cynicism_weight * a.cynicism
+        if not cm.enabled:  # every mission as if formally half-committed, with a leader half-trusted
+            actor = actor + choice.NEUTRAL * (cm.commitment_weight + choice.NEUTRAL**2 * cm.leadership_weight)
+        if c.new_voices.enabled:
+            nv = c.new_voices
+            actor = actor + nv.respect_weight * (nv.inclusion - choice.NEUTRAL) * a.new_voice
+        terms = [mission[None, :], actor[:, None], a.grant_pull[:, None] * m.money_ratio[None, :]]
+        if cm.enabled:
+            terms.append(choice.leadership_pull(m.leadership, m.leader_present, a.trust, a.cynicism, cm.leadership_weight))
+        if c.ramifications.enabled:
+            terms.append(-c.ramifications.erosion * a.affected * m.side_effects[None, :])
+        return terms
+
+    def _engagement(self) -> np.ndarray:
+        """Share of the most time exposed actors could work that they give each mission, in [0, 1]."""
+        a = self.actors
+        room = (a.exposure * (self.config.choice.overtime * a.capacity)[:, None]).sum(axis=0)
+        return np.divide(a.engagement.sum(axis=0), room, out=np.zeros(room.shape), where=room > 0)
+
+    def _attach_goals(self) -> None:
+        """Ministries attach goals of their own to missions whose success and support make it pay."""
+        c, m, a = self.config, self.missions, self.actors
+        mins = a.ministries
+        attraction = gov.attraction(m.share, m.legitimacy, m.momentum) * (m.pursuing & ~m.achieved)
+        pays = gov.attach_pays(a.goal_fit[mins], attraction, c.creep.cost, m.specificity, a.attached[mins])
+        attach = pays & (self.streams["creep"].random(pays.shape) < c.creep.rate)
+        a.attached[mins] |= attach
+        added = attach.sum(axis=0)
+        m.work_needed = m.work_needed + added * c.creep.size * m.goal_size * m.ambition
+        m.specificity = m.specificity * (1.0 - c.creep.focus_loss) ** added
+        m.creep += added
 
     def _group_weights(self) -> list[float]:
-        """Shares of the mission's needed effort from ministries, incumbents, challengers and citizens."""
+        """Shares of the mission's work from ministries, incumbents, challengers and citizens."""
         c = self.config
         citizens = c.new_voices.citizen_weight
         gov_share = (1.0 - citizens) * c.production.government_weight
@@ -280,13 +335,17 @@ class MissionModel(mesa.Model):
         lk = c.lockin
         m.status = gov.purpose_check(m.status, m.achieved, m.problem_gone, lk.enabled).astype(np.int8)
         locked = m.status == gov.Status.LOCKED_IN
-        m.hold = np.where(locked, m.hold * lk.hold, m.hold)
+        visibility = 0.5 * (m.specificity + m.monitoring)
+        m.purpose_seen |= locked & gov.reveals(visibility, self.streams["purpose"].random(m.count))
+        m.hold = np.where(locked & m.purpose_seen, m.hold * lk.hold, m.hold)
         faded = locked & (m.hold < 0.05)
         m.status = np.where(faded, gov.end_status(m.achieved, m.problem_gone), m.status).astype(np.int8)
         age = self.month
-        if lk.rule is ReviewRule.REVIEW and age >= lk.first_review and (age - lk.first_review) % lk.review_interval == 0:
+        reviews = lk.enabled  # with no lock-in to guard against there are no reviews or sunsets either
+        if reviews and lk.rule is ReviewRule.REVIEW and age >= lk.first_review \
+                and (age - lk.first_review) % lk.review_interval == 0:
             m.status = gov.review(m.status, m.achieved, m.problem_gone, m.share, age, m.horizon, lk.on_track).astype(np.int8)
-        elif lk.rule is ReviewRule.SUNSET and age == lk.first_review:
+        elif reviews and lk.rule is ReviewRule.SUNSET and age == lk.first_review:
             m.status = gov.sunset(m.status, m.achieved, m.problem_gone).astype(np.int8)
         m.hold = np.where(m.live, m.hold, 0.0)
 

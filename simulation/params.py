@@ -70,8 +70,6 @@ class Population(Section):
     challenger_share: float = share(0.4, "Share of firms that are challengers (new entrants)")
     firm_relevance: float = share(0.5, "Chance that a firm's sector is touched by a given mission")
     citizen_interest: float = share(0.3, "Chance that a citizen cares about a given mission")
-    business_as_usual: float = param(0.5, ge=0.0, le=0.95, unit="share",
-                                     doc="Share of a ministry's capacity tied to non-mission work (below 1: a ministry keeps some)")
 
 
 class Network(Section):
@@ -163,68 +161,109 @@ class Portfolio(Section):
 
 
 # ---------------------------------------------------------------- mechanisms
-class Ambition(Switchable):
-    """M1: too low stretches nothing; too high and support fades ('why bother')."""
+class Choice(Section):
+    """How every actor splits its working time each month (not switchable: the core of the model).
 
-    stretch: float = share(0.8, "How much ambition raises the pull of a mission (meaningfulness)")
-    radical_gain: float = param(1.5, ge=0.0, le=10.0, unit="multiplier", doc="Extra productivity of radical solutions at full ambition")
-    despair_weight: float = share(0.8, "Engagement lost when the required pace looks impossible")
-    grace: int = param(12, ge=0, le=600, unit="months", doc="Months before actors judge feasibility")
+    Options: rest, its own business-as-usual work, and the live missions it is exposed to, chosen by a
+    nested logit: missions form one nest, so concurrent missions partly compete for the same attention."""
+
+    overtime: float = param(1.5, ge=1.0, le=3.0, unit="capacity", doc="Most an actor can work in a month, relative to its sustainable capacity")
+    slack: float = param(0.1, ge=0.01, le=0.9, unit="share", doc="Share of capacity an actor leaves unused when no mission calls on it")
+    base_pull: float = param(-2.2, ge=-10.0, le=10.0, unit="utility",
+                             doc="Utility of mission work before any driver, relative to business as usual")
+    capacity_spread: float = param(0.3, ge=0.0, le=2.0, unit="log sd", doc="Spread of actors' sustainable capacity (lognormal, mean 1)")
+
+
+class Ambition(Switchable):
+    """M1: a goal near the status quo draws little engagement and only incremental solutions;
+    one far beyond reach loses support as progress feels insufficient ('why bother').
+
+    Off: every actor responds to a neutral ambition of 0.5 (meaning, the choice of solutions, the pace it judges
+    momentum and credibility against, incumbents' threat); no despair. The goal's size still sets the work."""
+
+    stretch: float = param(2.0, ge=0.0, le=10.0, unit="utility",
+                           doc="Meaning a fully radical goal adds to mission work (pull per unit of meaning)")
+    despair_weight: float = param(2.5, ge=0.0, le=10.0, unit="utility", doc="Pull lost when the pace actors see leaves the goal out of reach")
+    grace: int = param(12, ge=0, le=600, unit="months", doc="Months before actors judge feasibility, and over which despair builds")
+    incremental_reach: float = share(0.4, "How far incremental solutions alone can move the status quo (share of a fully radical goal)")
+    radical_gain: float = param(1.5, ge=0.0, le=10.0, unit="multiplier", doc="Extra productivity of radical solutions once learnt")
+    ripple: float = param(0.5, ge=0.0, le=10.0, unit="per unit radical change",
+                          doc="Change radical solutions cause beyond the mission's aim, as they diffuse")
 
 
 class Commitment(Switchable):
-    """M2: formal commitment mobilises on its own; leadership only where trust is high."""
+    """M2: formal commitment mobilises on its own; leadership only where actors trust it.
 
-    trust: float = share(0.5, "Institutional trust that lets leadership mobilise")
-    commitment_weight: float = param(1.0, ge=0.0, le=5.0, unit="weight", doc="Pull of formal commitment")
-    leadership_weight: float = param(1.0, ge=0.0, le=5.0, unit="weight", doc="Pull of leadership times trust")
-    leader_shock: float = share(0.8, "Engagement and momentum lost when the leader leaves, times (1 - commitment)")
+    Off: actors and funders treat every mission as half-committed (0.5) with a half-trusted leader of 0.5 who never leaves."""
+
+    trust: float = share(0.5, "Institutional trust that lets leadership mobilise (lowered by each actor's cynicism)")
+    commitment_weight: float = param(1.5, ge=0.0, le=10.0, unit="utility", doc="Pull of formal commitment on actors")
+    leadership_weight: float = param(2.5, ge=0.0, le=10.0, unit="utility", doc="Pull of leadership, times the actor's trust")
+    budget_weight: float = share(0.8, "How far state funders' release of money follows formal commitment")
 
 
 class Momentum(Switchable):
-    """M3: visible progress builds momentum, which draws engagement; indicators make progress visible."""
+    """M3: visible progress builds momentum, which draws engagement; indicators make progress visible.
+
+    Off: indicators do not change what actors see (every mission is seen as at visibility 0.5) and every
+    live mission's momentum is held at a neutral 0.5."""
 
     smoothing: float = per_month(0.15, "Weight of this month's perceived pace in momentum")
-    weight: float = param(0.8, ge=0.0, le=5.0, unit="weight", doc="Pull of momentum on engagement")
+    weight: float = param(1.0, ge=0.0, le=10.0, unit="utility", doc="Pull of momentum on actors")
     noise: float = param(1.0, ge=0.0, le=10.0, unit="pace units", doc="Noise of perceived pace without indicators")
 
 
 class Attention(Switchable):
-    """M4: missions compete for capacity-limited attention; overload builds fatigue and burn-out."""
+    """M4: missions compete for limited working time; effort beyond capacity builds fatigue and burn-out.
 
-    ask: float = param(0.6, ge=0.0, le=5.0, unit="capacity", doc="Capacity a mission of ambition 0.5 asks of each exposed actor")
-    salience_decay: float = param(0.35, ge=0.0, le=5.0, unit="per extra mission", doc="Loss of each mission's salience per concurrent mission")
-    sustainable_load: float = param(1.3, ge=0.0, le=5.0, unit="capacity", doc="Demand an actor bears without fatigue")
-    fatigue_build: float = per_month(0.08, "Fatigue gained per unit of excess demand")
-    fatigue_recovery: float = per_month(0.03, "Recovery of fatigue below sustainable load, slowed by fatigue itself")
-    burnout_at: float = share(0.75, "Fatigue at which an actor burns out")
-    recovered_at: float = share(0.35, "Fatigue below which a burnt-out actor returns")
+    Off: each mission is chosen on its own, with no competition for time, no fatigue and no burn-out; as missions
+    then take nothing from own work, neglected ministries have nothing to resent (M6 stays silent)."""
+
+    crowding: float = share(0.3, "How far concurrent missions compete for the same attention (0: each a separate claim; 1: one shared claim)")
+    salience_decay: float = param(0.05, ge=0.0, le=5.0, unit="utility per extra mission",
+                                  doc="Pull each mission loses per other live mission ('too many priorities')")
+    fatigue_weight: float = param(1.5, ge=0.0, le=20.0, unit="utility", doc="Pull of rest per unit fatigue")
+    fatigue_build: float = per_month(0.2, "Fatigue gained per unit of strain above capacity")
+    fatigue_recovery: float = per_month(0.08, "Fatigue shed per unit of spare capacity, slowed by fatigue itself")
+    money_relief: float = share(0.2, "Share of the strain of mission work that full funding takes away (staff, tools)")
+    progress_relief: float = share(0.1, "Share of the strain of mission work that visible progress takes away")
+    resilience: float = share(0.6, "Mean fatigue at which an actor burns out")
+    resilience_spread: float = share(0.4, "Spread of burn-out thresholds: each is resilience x U(1 - s, 1 + s)")
+    recovery_point: float = share(0.5, "Share of its own threshold that fatigue must fall below before a burnt-out actor returns")
 
 
 class Resistance(Switchable):
-    """M5: vested interests threatened by a clear mission mobilise (lobby) and slow it down.
+    """M5: incumbents lobby when their expected loss from a credible, legible mission outweighs lobbying's cost.
 
     Off: incumbents do not lobby. Resistance from resentful ministries (M6) still drags and erodes."""
 
     vested_interest: float = share(0.6, "Mean stake of incumbents in the status quo")
-    mobilisation: float = per_month(0.1, "Speed at which incumbents lobby towards their threat level")
-    focal_weight: float = share(0.7, "How much a specific target focuses resistance")
-    drag: float = param(2.0, ge=0.0, le=20.0, unit="per unit resistance", doc="Slow-down of progress by resistance")
+    mobilisation: float = per_month(0.1, "Speed at which lobbying follows incumbents' decisions")
+    focal_weight: float = share(0.6, "How much a specific target makes the threat legible (1: a vague mission is invisible)")
+    lobby_cost: float = param(0.35, ge=0.0, le=10.0, unit="stake", doc="Mean cost of lobbying, in units of expected loss")
+    coalition: float = share(0.3, "Share of lobbying's cost that others already lobbying take off")
+    drag: float = param(1.5, ge=0.0, le=20.0, unit="per unit resistance", doc="Slow-down of progress by resistance")
     erosion: float = per_month(0.01, "Commitment eroded per unit resistance (lobbying and resentful ministries)")
 
 
 class Neglect(Switchable):
-    """M6: ministries whose work is deprioritised grow resentful and can resist."""
+    """M6: ministries whose own work is deprioritised by missions grow resentful and can resist.
 
-    rate: float = per_month(0.02, "Resentment gained per unit of mission draw on a non-involved ministry")
+    Off: no resentment."""
+
+    rate: float = per_month(0.05, "Resentment gained per unit of a ministry's net loss to the missions")
     decay: float = per_month(0.02, "Monthly fading of resentment")
     conversion: float = share(0.5, "Share of resentment that turns into resistance")
 
 
 class Creep(Switchable):
-    """M7: success and support invite extra goals that dilute focus."""
+    """M7: actors attach extra goals to a mission when its success and support make that pay.
 
-    rate: float = per_month(0.03, "Monthly chance of an added goal at full progress and legitimacy")
+    Off: no extra goals."""
+
+    rate: float = per_month(0.003, "Monthly chance that a ministry for which attaching a goal pays does so")
+    cost: float = param(0.4, ge=0.0, le=10.0, unit="attraction",
+                        doc="Cost of attaching a goal to a fully specific mission (halved for a vague one)")
     size: float = param(0.15, ge=0.0, le=5.0, unit="share of goal", doc="Work added by one extra goal")
     focus_loss: float = share(0.1, "Specificity lost with each extra goal")
 
@@ -236,18 +275,22 @@ class ReviewRule(StrEnum):
 
 
 class LockIn(Switchable):
-    """M8: invested ecosystems keep funding a mission past its purpose; a review or sunset rule ends it."""
+    """M8: funders keep paying a mission past its purpose until indicators show it and the invested ecosystem lets go.
+
+    Off: a mission ends as soon as its goal is met or its problem is gone, and no review or sunset rule applies."""
 
     rule: ReviewRule = Field(ReviewRule.NONE, description="none | review (periodic) | sunset (fixed end)")
     first_review: int = param(36, ge=1, le=2400, unit="months", doc="Age of the first review, or of the sunset")
     review_interval: int = param(24, ge=1, le=2400, unit="months", doc="Months between reviews")
-    on_track: float = share(0.5, "A review abandons a mission below this share of the linear path to its goal")
-    hold: float = share(0.97, "Monthly persistence of funding to a mission past its purpose")
-    problem_hazard: float = per_month(0.003, "Monthly chance that the world moves on and the problem goes away")
+    on_track: float = share(0.75, "A review abandons a mission below this share of the linear path to its goal")
+    hold: float = share(0.97, "Monthly persistence of funders' allocation once indicators show a mission is past its purpose")
+    problem_hazard: float = per_month(0.001, "Monthly chance that the world moves on and the problem goes away")
 
 
 class Ramifications(Switchable):
-    """M9: pushing hard carries costs borne by some citizens and firms, eroding support."""
+    """M9: pushing hard carries costs borne by some citizens and firms, eroding support.
+
+    Off: no side effects."""
 
     rate: float = param(0.5, ge=0.0, le=10.0, unit="per pace unit", doc="Side effects per unit of progress pace")
     decay: float = per_month(0.03, "Monthly fading of side effects")
@@ -256,23 +299,32 @@ class Ramifications(Switchable):
 
 
 class Gap(Switchable):
-    """M10: announced ambition far above the resources behind it breeds cynicism."""
+    """M10: announced ambition far above the resources behind it breeds cynicism.
 
-    credibility_floor: float = share(0.7, "Resources/needs ratio below which cynicism grows")
+    Off: cynicism stays at each actor's initial disposition."""
+
+    credibility_floor: float = share(0.8, "Resources/needs ratio below which cynicism grows")
     rate: float = per_month(0.05, "Cynicism gained per unit credibility gap")
-    decay: float = per_month(0.01, "Monthly fading of cynicism")
+    decay: float = per_month(0.01, "Monthly fading of cynicism back to each actor's disposition")
+    cynicism_weight: float = param(2.0, ge=0.0, le=10.0, unit="utility", doc="Pull of mission work lost per unit cynicism")
 
 
 class NewVoices(Switchable):
-    """M11: engaging actors beyond the usual players widens capacity; disrespect shuts it off."""
+    """M11: engaging actors beyond the usual players widens capacity; disrespect shuts it off.
+
+    Off: challengers and citizens engage like the usual players, whatever the inclusion."""
 
     inclusion: float = share(0.5, "Respect and room given to challengers and citizens")
-    citizen_weight: float = share(0.25, "Share of mission effort citizens can bring when engaged")
-    challenger_weight: float = share(0.5, "Share of firm effort that challengers can bring")
+    respect_weight: float = param(1.5, ge=0.0, le=20.0, unit="utility", doc="Pull on new voices per unit of inclusion above or below 0.5")
+    citizen_weight: float = share(0.25, "Share of mission work citizens can bring when engaged")
+    challenger_weight: float = share(0.5, "Share of firms' mission work that challengers can bring")
+    challenger_insight: float = param(1.0, ge=0.0, le=10.0, unit="multiplier", doc="Extra radical productivity challengers bring")
 
 
 class Silos(Switchable):
-    """M12: aligned resources across ministries move a mission; silos slow it."""
+    """M12: aligned resources across ministries move a mission; silos slow it.
+
+    Off: no silo friction."""
 
     silo_tendency: float = share(0.5, "Mean silo tendency of ministries")
     alignment: float = share(0.3, "Cross-government alignment of budgets and mandates")
@@ -280,7 +332,9 @@ class Silos(Switchable):
 
 
 class Cycles(Switchable):
-    """M13: elections shift commitment, mostly down; annual budgets fit multi-year missions poorly."""
+    """M13: elections shift commitment; annual budgets fit multi-year missions poorly.
+
+    Off: no elections, funds flow from the first month and nothing lapses."""
 
     election_interval: int = param(48, ge=1, le=2400, unit="months", doc="Months between elections")
     turnover: float = share(0.5, "Chance that an election changes government")
@@ -298,7 +352,9 @@ class Facet(StrEnum):
 
 
 class Facets(Switchable):
-    """M14: activity drifts to the enhancement, adaptive or anticipatory facet."""
+    """M14: activity drifts to the enhancement, adaptive or anticipatory facet.
+
+    Off: every mission stays in the mission facet at its full pace; framing fit does not drift."""
 
     enhancement_at: float = share(0.8, "Progress share from which attention moves from why to process")
     framing_drift: float = param(0.04, ge=0.0, le=1.0, unit="per sqrt month", doc="Volatility of how well the framing fits reality")
@@ -311,16 +367,16 @@ class Facets(Switchable):
 
 
 class Production(Section):
-    """How effort and money turn into progress."""
+    """How effort and money turn into change."""
 
-    productivity: float = param(1.9, ge=0.0, le=100.0, unit="work units per month", doc="Pace at full effort and funding")
+    productivity: float = param(1.5, ge=0.0, le=100.0, unit="work units per month", doc="Pace at full effort and funding")
     effort_elasticity: float = share(0.6, "Weight of effort against money in the pace")
     novice_productivity: float = share(0.3, "Productivity of a mission with no experience, relative to a practised one")
-    learning_effort: float = param(12.0, ge=0.01, le=1e4, unit="effort-months", doc="Experience that closes 63% of the learning curve")
-    adaptation: float = per_month(0.2, "Speed at which engagement follows its target")
-    government_weight: float = share(0.5, "Government's share of the non-citizen effort a mission needs (rest: firms)")
-    grant_pull_firms: float = param(1.0, ge=0.0, le=5.0, unit="weight", doc="Pull of mission funding on firms")
-    grant_pull_ministries: float = param(0.3, ge=0.0, le=5.0, unit="weight", doc="Pull of mission funding on ministries")
+    learning_effort: float = param(4.0, ge=0.01, le=1e4, unit="effort-months", doc="Experience that closes 63% of a learning curve")
+    adaptation: float = per_month(0.3, "Speed at which actors move their time towards what they choose")
+    government_weight: float = share(0.5, "Government's share of the non-citizen work a mission needs (rest: firms)")
+    grant_pull_firms: float = param(1.5, ge=0.0, le=10.0, unit="utility", doc="Pull of a fully funded mission on firms")
+    grant_pull_ministries: float = param(0.5, ge=0.0, le=10.0, unit="utility", doc="Pull of a fully funded mission on ministries")
 
 
 class Config(Section):
@@ -335,6 +391,7 @@ class Config(Section):
     funding: Funding = Funding()
     portfolio: Portfolio = Portfolio()
     production: Production = Production()
+    choice: Choice = Choice()
     ambition: Ambition = Ambition()
     commitment: Commitment = Commitment()
     momentum: Momentum = Momentum()
@@ -352,8 +409,6 @@ class Config(Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
-        if self.attention.recovered_at >= self.attention.burnout_at:
-            raise ValueError("attention.recovered_at must be below attention.burnout_at")
         if self.portfolio.ministries_per_mission > self.population.ministries:
             raise ValueError("portfolio.ministries_per_mission exceeds population.ministries")
         if self.network.degree >= self.population.citizens:
@@ -366,6 +421,22 @@ MECHANISMS: tuple[str, ...] = (
     "lockin", "ramifications", "gap", "new_voices", "silos", "cycles", "facets",
 )
 """The fourteen switchable mechanisms, in the brief's order, by section name."""
+
+
+RETIRED_KEYS: dict[str, str] = {
+    "population.business_as_usual": "removed: actors now choose how much time their own work gets (see choice.slack and choice.overtime)",
+    "attention.ask": "removed: missions no longer ask a fixed effort; each actor chooses its own (see choice.overtime, attention.crowding)",
+    "attention.sustainable_load": "removed: each actor's sustainable load is its own capacity (see choice.capacity_spread)",
+    "attention.burnout_at": "replaced by attention.resilience (the mean burn-out threshold; thresholds now differ between actors)",
+    "attention.recovered_at": "replaced by attention.recovery_point (a share of each actor's own threshold)",
+    "commitment.leader_shock": "removed: what a leader's departure costs now follows from actors' choices once the leader's pull is gone",
+}
+"""Keys that earlier versions accepted, with what replaced them; loading one is an error that says so."""
+
+
+def retired(key: str) -> str | None:
+    """Why dotted ``key`` is no longer accepted and what replaced it, or None if it never existed."""
+    return RETIRED_KEYS.get(".".join(part for part in key.split(".") if not part.isdigit()))
 
 
 # ---------------------------------------------------------------- dotted keys

@@ -22,16 +22,18 @@ from simulation.results import atomic_write
 from simulation.rules.governance import FACETS
 from simulation.state import ACTOR_KINDS
 
-KEY_METRICS: tuple[str, ...] = ("progress", "momentum", "commitment", "legitimacy", "resistance", "spend")
+KEY_METRICS: tuple[str, ...] = ("progress", "transformation", "engagement", "momentum", "commitment", "legitimacy",
+                                 "resistance", "spend")
 """Mission metrics drawn by default, one figure each."""
 
 ACTOR_PANELS: tuple[tuple[str, str], ...] = (
-    ("engagement", "engagement (share of the ask)"),
+    ("engagement", "engagement (share of working time on missions)"),
     ("fatigue", "fatigue (share, 0-1)"),
     ("burnt_out", "burnt out (share of actors)"),
     ("cynicism", "cynicism (share, 0-1)"),
 )
-ENDED = "ended"
+ENDINGS = ("achieved", "retired", "abandoned")
+"""How a mission's activity can end: its goal met, its problem gone, or given up."""
 BANDS = (0.05, 0.25, 0.5, 0.75, 0.95)
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999")  # Okabe-Ito
 DPI = 110
@@ -92,17 +94,17 @@ def actor_figure(actors: pd.DataFrame, scenario: str, replicates: int) -> Figure
 
 
 def facet_figure(steps: pd.DataFrame, scenario: str, replicates: int) -> Figure:
-    """One panel per mission: share of replicates in each facet (or ended) month by month."""
+    """One panel per mission: share of replicates in each facet, or ended and how, month by month."""
     names = _mission_names(steps)
-    states = [*FACETS, ENDED]
+    states = [*FACETS, *ENDINGS]
     figure, axes = panels(len(names), sharey=True)
     for ax, (mission, name) in zip(axes, names.items(), strict=False):
         rows = steps[steps["mission"] == mission]
-        state = rows["facet"].astype(str).where(rows["status"].isin(["active", "locked_in"]), ENDED)
+        state = rows["facet"].astype(str).where(rows["status"].isin(["active", "locked_in"]), rows["status"].astype(str))
         shares = (pd.crosstab(rows["step"], state, normalize="index")
                   .reindex(columns=states, fill_value=0.0))
         ax.stackplot(shares.index, shares.to_numpy().T, labels=states,
-                     colors=[*COLOURS[: len(FACETS)], "#DDDDDD"], alpha=0.9)
+                     colors=[*COLOURS[: len(FACETS)], "#BBBBBB", "#DDDDDD", "#F2F2F2"], alpha=0.9)
         ax.set_ylim(0, 1)
         ax.set_xlim(shares.index.min(), shares.index.max())
         ax.set_title(name, fontsize=10)
@@ -110,7 +112,7 @@ def facet_figure(steps: pd.DataFrame, scenario: str, replicates: int) -> Figure:
     for ax in axes[:: _ncols(len(names))]:
         ax.set_ylabel("share of replicates")
     handles, _ = axes[0].get_legend_handles_labels()
-    labels = [*FACETS, "ended (achieved, abandoned or retired)"]
+    labels = [*FACETS, "ended: goal met", "ended: problem gone (retired)", "ended: abandoned"]
     figure.legend(handles, labels, loc="outside lower center", ncols=len(states), fontsize=8, frameon=False)
     _title(figure, "Facet of each mission's activity", scenario, replicates, how="share in each facet")
     return figure

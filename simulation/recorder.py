@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulation.metrics import ACTOR_METRICS, ACTOR_TYPES, MISSION_METRICS, actor_table
+from simulation.metrics import ACTOR_METRICS, ACTOR_TYPES, MISSION_METRICS, actor_table, per_actor_engagement
 from simulation.rules.governance import FACETS, Status
 from simulation.state import ACTOR_KINDS, Actors, Funders, Missions
 
@@ -26,7 +26,7 @@ class Recorder:
         if self.n > 0:
             np.add.at(self.facet_months, (np.arange(missions.count), missions.facet), missions.live)
         if self.agent_rows is not None:
-            engagement = actors.engagement.mean(axis=1)
+            engagement = per_actor_engagement(actors)
             self.agent_rows.append(np.column_stack([engagement, actors.fatigue, actors.burnt_out,
                                                     actors.resentment, actors.cynicism]))
         self.n += 1

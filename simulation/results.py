@@ -248,14 +248,17 @@ def _fsync_dir(path: Path) -> None:
 
 # ------------------------------------------------------------------ summary
 def summary_table(runs: pd.DataFrame, missions: pd.DataFrame) -> pd.DataFrame:
-    """Per mission across replicates: share achieved, months to goal, final progress, spend (medians)."""
+    """Per mission across replicates: shares achieved and retired (problem gone), months to goal, final
+    progress and transformation, spend (medians)."""
     if missions.empty:
         return pd.DataFrame()
     grouped = missions.groupby("mission_name", sort=False, observed=True)
     table = pd.DataFrame({
         "achieved": grouped["achieved"].mean(),
+        "retired": grouped["retired"].mean(),
         "months to goal": grouped["time_to_goal"].median(),
         "progress": grouped["progress"].median(),
+        "transformation": grouped["transformation"].median(),
         "spend (MU)": grouped["spend"].median(),
         "final facet": grouped["final_facet"].agg(lambda s: s.mode().iloc[0]),
     })
@@ -269,14 +272,21 @@ def format_summary(runs: pd.DataFrame, missions: pd.DataFrame) -> str:
     if table.empty:
         return "no successful runs"
     shown = table.copy()
-    shown["achieved"] = (100 * shown["achieved"]).map("{:.0f}%".format)
+    for share in ("achieved", "retired"):
+        shown[share] = (100 * shown[share]).map("{:.0f}%".format)
+    shown["transformation"] = shown["transformation"].map("{:.2f}".format)
     shown["months to goal"] = shown["months to goal"].map(lambda v: "-" if pd.isna(v) else f"{v:.0f}")
     shown["progress"] = shown["progress"].map("{:.2f}".format)
     shown["spend (MU)"] = shown["spend (MU)"].map("{:,.0f}".format)
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     lines = [shown.to_string(), ""]
     for column, label, fmt in (("mean_progress", "mean progress", "{:.2f}"),
+                               ("transformation", "transformation", "{:.2f}"),
+                               ("mean_engagement", "mean engagement", "{:.2f}"),
                                ("peak_burnt_out", "peak burnt-out share", "{:.1%}"),
+                               ("peak_burnt_out_ministry", "  of ministries", "{:.1%}"),
+                               ("peak_burnt_out_firm", "  of firms", "{:.1%}"),
+                               ("peak_burnt_out_citizen", "  of citizens", "{:.1%}"),
                                ("final_legitimacy", "final legitimacy", "{:.2f}"),
                                ("final_cynicism", "final cynicism", "{:.2f}")):
         if column in ok:

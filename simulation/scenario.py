@@ -32,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 from simulation import locations
 from simulation.limits import MAX_EXTENDS, MAX_INDEX_DIGITS, MAX_PROBLEMS
 from simulation.locations import SUFFIXES
-from simulation.params import Config, _inner_model, set_dotted
+from simulation.params import Config, _inner_model, retired, set_dotted
 from simulation.safe_yaml import YAMLProblem, load_file
 
 SCENARIO_DIR = locations.shipped("scenarios")
@@ -335,7 +335,7 @@ def _check_known(key: str, label: str) -> None:
         if model is None:
             raise ScenarioError(f"{label}: {'.'.join(parts[:i])}: has no keys below it (got {key!r})")
         if part not in model.model_fields:
-            raise ScenarioError(f"{label}: {where}: {_unknown(part, model.model_fields)}")
+            raise ScenarioError(f"{label}: {where}: {retired(where) or _unknown(part, model.model_fields)}")
         annotation = model.model_fields[part].annotation
         in_list = get_origin(annotation) is list
         model = _inner_model(annotation)
@@ -346,7 +346,8 @@ def expected(error: dict) -> str:
     """What the schema expected, in words, and what it got."""
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "extra_forbidden":
-        return f"{_unknown(str(error['loc'][-1]), _fields_at(error['loc'][:-1]))} (got {_show(value)})"
+        why = retired(".".join(str(part) for part in error["loc"]))
+        return why or f"{_unknown(str(error['loc'][-1]), _fields_at(error['loc'][:-1]))} (got {_show(value)})"
     if kind == "value_error":
         return error["msg"].removeprefix("Value error, ")
     words = {

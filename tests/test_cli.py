@@ -15,6 +15,7 @@ import yaml
 import simulation
 from simulation.cli import main
 from simulation.params import Config
+from simulation.plots import KEY_METRICS
 from simulation.scenario import load_scenario, scenario_files
 
 
@@ -41,7 +42,7 @@ def test_run_writes_tables_manifest_plots_and_prints_a_summary(tmp_path, capsys)
     printed = capsys.readouterr()
     assert {p.name for p in out.iterdir()} == {"steps.parquet", "actors.parquet", "missions.parquet",
                                                "runs.parquet", "manifest.json", "plots"}
-    assert len(list((out / "plots").glob("*.png"))) == 8
+    assert len(list((out / "plots").glob("*.png"))) == len(KEY_METRICS) + 2  # the key metrics, actors, facets
     assert "baseline: 2 replicates x 12 months, root seed 42" in printed.out
     assert "Mission 1" in printed.out and f"results: {out}" in printed.out
     assert "baseline: 2 runs in" in printed.err  # the progress line

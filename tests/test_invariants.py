@@ -29,13 +29,24 @@ LIVE = (Status.ACTIVE, Status.LOCKED_IN)
 def check_state(model: MissionModel, previous_status: np.ndarray) -> None:
     m, a, f = model.missions, model.actors, model.funders
     for name, values in {
-        "engagement": a.engagement, "fatigue": a.fatigue, "resentment": a.resentment, "cynicism": a.cynicism,
+        "fatigue": a.fatigue, "resentment": a.resentment, "cynicism": a.cynicism, "disillusion": a.disillusion,
         "support": a.support, "lobbying": a.lobbying, "momentum": m.momentum, "commitment": m.commitment,
         "legitimacy": m.legitimacy, "resistance": m.resistance, "despair": m.despair, "credibility": m.credibility,
-        "side_effects": m.side_effects, "framing_fit": m.framing_fit, "progress": m.share, "effort": m.effort,
-        "allocation": f.allocation,
+        "side_effects": m.side_effects, "framing_fit": m.framing_fit, "progress": m.share,
+        "radical_share": m.radical_share, "engagement": m.engagement, "allocation": f.allocation,
     }.items():
         assert np.all((values >= 0) & (values <= 1)), f"{name} outside [0, 1] at month {model.month}"
+    # time: nobody gives negative time, and with attention on nobody works past its most
+    c = model.config
+    assert np.all(a.engagement >= 0) and np.all(a.own_work >= 0) and np.all(m.effort >= 0)
+    if c.attention.enabled:
+        most = c.choice.overtime * a.capacity
+        assert np.all(a.engagement.sum(axis=1) + a.own_work <= most * (1 + 1e-9)), "an actor works past its most"
+        assert np.all(m.effort <= c.choice.overtime + 1e-9)
+    assert not (a.burnt_out[:, None] & (a.engagement > 0)).any(), "a burnt-out actor still works on a mission"
+    # change: incremental means reach no further than their reach; transformation only grows
+    assert np.all(m.incremental <= c.ambition.incremental_reach * m.goal_size * (1 + 1e-9))
+    assert np.all(m.transformation >= 0)
     assert np.all(f.allocation.sum(axis=1) <= 1 + 1e-12), "a funder allocates more than its tranche"
     # money: what funders pay equals what missions receive; received = spent + held + lapsed
     assert f.paid.sum() == pytest.approx(m.received.sum(), rel=1e-12, abs=1e-9)
@@ -63,11 +74,19 @@ def test_invariants_hold_at_every_step(setting, seed):
     assert model.month == model.config.time.steps
 
 
-def test_work_never_runs_past_an_achieved_goal():
-    model = MissionModel(with_overrides(Config(), {"portfolio.mission.ambition": 0.2}), seed=3).run()
-    m = model.missions
-    assert m.achieved.any()
-    assert np.all(m.work_done[m.achieved] <= m.work_needed[m.achieved] + model.config.production.productivity * 3)
+def test_past_its_goal_a_mission_only_polishes_what_it_has():
+    """Locked in after its goal, a mission's actors keep working, but only incrementally: no new radical change."""
+    model = MissionModel(with_overrides(Config(), {"portfolio.mission.ambition": 0.5}), seed=3)
+    radical_at_goal = {}
+    while model.month < model.config.time.steps:
+        model.step()
+        m = model.missions
+        for i in np.flatnonzero(m.achieved):
+            radical_at_goal.setdefault(int(i), float(m.radical[i]))
+    assert radical_at_goal, "no mission reached its goal"
+    for i, radical in radical_at_goal.items():
+        assert m.radical[i] == radical
+    assert (m.work_done[m.achieved] >= m.work_needed[m.achieved]).all()
 
 
 def _edge_settings() -> list[tuple[str, float]]:

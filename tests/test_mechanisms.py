@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from simulation import MECHANISMS, Config, MissionModel
-from simulation.params import with_overrides
+from simulation.params import bounds, leaf_fields, with_overrides
 from simulation.rng import replicate_seeds
 from simulation.rules.governance import MISSION
 
@@ -65,7 +65,7 @@ CASES = {
     "ramifications": Case({"ramifications.rate": 3.0}, series("legitimacy"), "<"),
     "gap": Case({"portfolio.mission.ambition": 1.0, "funding.national.annual_budget": 10.0},
                 actors("cynicism"), ">"),
-    "new_voices": Case({"new_voices.inclusion": 1.0}, summary("mean_progress"), ">"),
+    "new_voices": Case({"new_voices.inclusion": 0.0}, summary("mean_progress"), "<"),
     "silos": Case({"silos.silo_tendency": 1.0, "silos.alignment": 0.0}, summary("mean_progress"), "<"),
     "cycles": Case({}, total_lapsed, ">"),
     "facets": Case({}, non_mission_facet_share, ">"),
@@ -100,6 +100,78 @@ def test_leader_departure_hurts_only_when_commitment_mechanism_is_on():
 
     assert progress(True, 12) < progress(True, None)
     assert progress(False, 12) == progress(False, None)
+
+
+ACT_WHEN_OFF: dict[str, dict[str, str]] = {
+    "ambition": {"stretch": "sets the meaning of the neutral ambition every actor then sees",
+                 "grace": "also times funders' and the public's judgement",
+                 "incremental_reach": "how work turns into change", "radical_gain": "how work turns into change",
+                 "ripple": "how work turns into change"},
+    "commitment": {"commitment_weight": "sets the pull of the neutral commitment",
+                   "leadership_weight": "sets the pull of the neutral leader",
+                   "budget_weight": "state funders release money for the neutral commitment"},
+    "momentum": {"weight": "sets the pull of the neutral momentum",
+                 "smoothing": "actors still see progress (for despair), at neutral visibility",
+                 "noise": "actors still see progress (for despair), at neutral visibility"},
+    "resistance": {"drag": "resentful ministries still resist", "erosion": "resentful ministries still resist"},
+    "lockin": {"problem_hazard": "the world moves on anyway"},
+    "gap": {"cynicism_weight": "actors keep their cynical disposition"},
+    "new_voices": {"citizen_weight": "who can do the work", "challenger_weight": "who can do the work",
+                   "challenger_insight": "who can do the work"},
+}
+"""Keys of a mechanism's section that still act with the mechanism off, and why (docs/ODD.md, "Switches")."""
+
+SMALL = {"population.ministries": 10, "population.firms": 40, "population.citizens": 60, "network.degree": 4,
+         "portfolio.ministries_per_mission": 3, "time.steps": 40}
+
+
+def _other_value(info, value):
+    _, hi = bounds(info)
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1 if hi is None or value + 1 <= hi else value - 1
+    if isinstance(value, float):
+        return value * 0.5 + 0.5 * (hi if hi is not None and hi < 10 * max(value, 1.0) else 2 * value + 1)
+    if isinstance(value, str):
+        return next(c for c in ("review", "none") if c != value)
+    return None
+
+
+INERT_WHEN_OFF: dict[str, dict] = {
+    "commitment": {"portfolio.mission.commitment": 0.2, "portfolio.mission.leadership": 0.9,
+                   "portfolio.mission.leader_leaves_at": 5},
+}
+"""Keys outside a mechanism's section that only it reads: with it off they must not act either."""
+
+ALL_ACT_WHEN_OFF = {"momentum"}
+"""Mechanisms whose every parameter still acts when off (tested by the neutral-momentum test below)."""
+
+
+def test_only_the_listed_mechanisms_have_no_inert_parameter():
+    config = Config()
+    empty = {name for name in MECHANISMS
+             if not [k for k, _, _ in leaf_fields(getattr(config, name), f"{name}.")
+                     if k.split(".")[-1] not in {"enabled", *ACT_WHEN_OFF.get(name, {})}]}
+    assert empty == ALL_ACT_WHEN_OFF
+
+
+@pytest.mark.parametrize("mechanism", [m for m in MECHANISMS if m not in ALL_ACT_WHEN_OFF])
+def test_off_means_neutral_its_parameters_no_longer_act(mechanism):
+    """With a mechanism off, changing any parameter of its section changes nothing, except the
+    parameters listed (with why) in ACT_WHEN_OFF."""
+    base = with_overrides(Config(), {**SMALL, "portfolio.mission.leader_leaves_at": 20, f"{mechanism}.enabled": False})
+    reference = MissionModel(base, seed=SEEDS[0]).run()
+    section = getattr(base, mechanism)
+    inert = [(key, info, value) for key, info, value in leaf_fields(section, f"{mechanism}.")
+             if key.split(".")[-1] not in {"enabled", *ACT_WHEN_OFF.get(mechanism, {})}]
+    for key, changed in INERT_WHEN_OFF.get(mechanism, {}).items():
+        model = MissionModel(with_overrides(base, {key: changed}), seed=SEEDS[0]).run()
+        assert model.summary() == reference.summary(), f"{key} acts with {mechanism} off"
+    for key, info, value in inert:
+        changed = _other_value(info, value)
+        model = MissionModel(with_overrides(base, {key: changed}), seed=SEEDS[0]).run()
+        assert model.summary() == reference.summary(), f"{key} acts with {mechanism} off ({value} -> {changed})"
 
 
 def test_momentum_off_holds_every_live_mission_at_neutral_momentum():

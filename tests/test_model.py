@@ -85,8 +85,8 @@ def test_schema_rejects_unknown_keys_and_out_of_range_values():
         Config.model_validate({"portfolio": {"mission": {"ambition": 1.5}}})
     with pytest.raises(ValidationError, match="overrides given"):
         Config.model_validate({"portfolio": {"count": 1, "missions": [{}, {}]}})
-    with pytest.raises(ValidationError, match="recovered_at"):
-        Config.model_validate({"attention": {"recovered_at": 0.9, "burnout_at": 0.5}})
+    with pytest.raises(ValidationError, match="ministries_per_mission exceeds"):
+        Config.model_validate({"portfolio": {"ministries_per_mission": 50}})
 
 
 def test_overrides_keep_the_template_bounds_and_docs():

@@ -17,11 +17,12 @@ from simulation import api
 from simulation import results as store
 from simulation.metrics import ACTOR_METRICS, MISSION_METRICS
 from simulation.params import Config
+from simulation.plots import KEY_METRICS
 from simulation.rng import replicate_seeds
 from simulation.scenario import SCENARIO_DIR
 
 PNG = b"\x89PNG\r\n\x1a\n"
-PLOTS = ("progress", "momentum", "commitment", "legitimacy", "resistance", "spend", "actors", "facets")
+PLOTS = (*KEY_METRICS, "actors", "facets")
 
 
 @pytest.fixture(scope="module")

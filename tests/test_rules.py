@@ -1,141 +1,178 @@
-"""Unit tests of the pure rules, with hand-computed expectations."""
+"""Unit tests of the pure rules, with hand-computed expectations, and their shape-agnosticism."""
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose
 
+from simulation.rules import choice, money, opinion, opposition, progress, strain
 from simulation.rules import governance as gov
-from simulation.rules import mobilisation as mob
-from simulation.rules import money, opinion, opposition
-from simulation.rules import progress as prog
+from simulation.rules.adjust import approach
 from simulation.rules.governance import Status
 
 
-# ---------------------------------------------------------------- mobilisation
-def test_salience_falls_with_each_extra_mission():
-    assert mob.salience(1, 0.5) == 1.0
-    assert mob.salience(3, 0.5) == pytest.approx(0.5)
-    assert mob.salience(0, 0.5) == 1.0
+# ---------------------------------------------------------------- choice
+def test_with_no_mission_calling_an_actor_works_all_but_its_slack():
+    bias = choice.bau_bias(0.1, 1.5)
+    rest, own, missions = choice.nested_shares(np.zeros(1), np.full(1, bias), np.zeros((1, 2)), np.zeros((1, 2), bool), 0.5)
+    assert_allclose(1.5 * own, [0.9])
+    assert_allclose(rest + own, [1.0])
+    assert_allclose(missions, 0.0)
 
 
-def test_stretch_rises_with_ambition_and_is_neutral_at_full_ambition():
-    assert_allclose(mob.stretch(np.array([0.0, 0.5, 1.0]), 0.8), [0.2, 0.6, 1.0])
+def test_nested_shares_sum_to_one_and_follow_utility():
+    u = np.array([[0.0, 1.0, -1.0]])
+    rest, own, missions = choice.nested_shares(np.zeros(1), np.zeros(1), u, np.ones((1, 3), bool), 0.0)
+    assert_allclose(rest + own + missions.sum(axis=-1), [1.0])
+    assert missions[0, 1] > missions[0, 0] > missions[0, 2]
+    # crowding 0 is a flat logit over all five options
+    flat = np.exp([0.0, 0.0, 0.0, 1.0, -1.0]) / np.exp([0.0, 0.0, 0.0, 1.0, -1.0]).sum()
+    assert_allclose(missions[0], flat[2:])
 
 
-def test_leadership_mobilises_only_with_trust():
-    high = mob.political_pull(0.0, 1.0, 1.0, trust=0.9, w_commit=1.0, w_lead=1.0)
-    low = mob.political_pull(0.0, 1.0, 1.0, trust=0.0, w_commit=1.0, w_lead=1.0)
-    gone = mob.political_pull(0.0, 1.0, 0.0, trust=0.9, w_commit=1.0, w_lead=1.0)
-    committed = mob.political_pull(0.8, 0.0, 0.0, trust=0.0, w_commit=1.0, w_lead=1.0)
-    assert (high, low, gone, committed) == pytest.approx((0.9, 0.0, 0.0, 0.8))
+def test_crowded_missions_share_one_claim_on_time():
+    u = np.zeros((1, 4))
+    one = choice.nested_shares(np.zeros(1), np.zeros(1), u, np.array([[True, False, False, False]]), 0.999)[2].sum()
+    four = choice.nested_shares(np.zeros(1), np.zeros(1), u, np.ones((1, 4), bool), 0.999)[2].sum()
+    separate = choice.nested_shares(np.zeros(1), np.zeros(1), u, np.ones((1, 4), bool), 0.0)[2].sum()
+    assert four == pytest.approx(one, rel=1e-2)  # fully crowded: four missions take the time of one
+    assert separate > four  # separate claims: each new mission draws more time from rest and own work
 
 
-def test_despair_is_the_share_of_remaining_work_left_undone_after_grace():
-    d = mob.despair(pace=np.array([1.0, 1.0, 1.0, 1.0]), remaining_work=np.array([20.0, 5.0, 0.0, 20.0]),
-                    months_left=np.array([10.0, 10.0, 10.0, 10.0]), age=np.array([12, 12, 12, 3]), grace=6)
-    assert_allclose(d, [0.5, 0.0, 0.0, 0.0])
+def test_unavailable_missions_get_no_time_and_no_option_means_no_mission_time():
+    rest, own, missions = choice.nested_shares(np.zeros(2), np.zeros(2), np.full((2, 2), 5.0),
+                                               np.array([[True, False], [False, False]]), 0.5)
+    assert missions[0, 1] == 0.0 and missions[1].sum() == 0.0
+    assert_allclose(rest[1] + own[1], 1.0)
 
 
-def test_willingness_saturates_and_is_gated():
-    exposure = np.array([[1.0, 0.0], [1.0, 1.0]])
-    w = mob.willingness(exposure, gate=np.array([1.0, 0.5]), cynicism=np.array([0.0, 0.0]),
-                        pull=np.array([np.log(2.0), 0.0]), money_weight=np.zeros(2), funding=np.zeros(2))
-    assert_allclose(w, [[0.5, 0.0], [0.25, 0.0]])
+def test_independent_shares_weigh_each_mission_on_its_own():
+    rest, own, missions = choice.independent_shares(np.zeros(1), np.zeros(1), np.array([[0.0, np.log(2.0)]]),
+                                                    np.ones((1, 2), bool))
+    assert_allclose(missions, [[1 / 3, 0.5]])
+    assert_allclose(rest + own, [1.0])
 
 
-def test_effort_is_squeezed_to_capacity_left_by_fatigue():
-    exposure = np.ones((1, 2))
-    ask = np.array([0.5, 0.5])
-    active = np.ones(2)
-    demand = mob.demand(exposure, ask, active)
-    assert_allclose(demand, [1.0])
-    effort = mob.allocate_effort(np.ones((1, 2)), exposure, ask, active, demand, capacity=np.array([1.0]),
-                                 fatigue=np.array([0.5]), burnt_out=np.array([False]))
-    assert_allclose(effort, [[0.25, 0.25]])
-    out = mob.allocate_effort(np.ones((1, 2)), exposure, ask, active, demand, np.array([1.0]), np.array([0.0]),
-                              np.array([True]))
-    assert_allclose(out, 0.0)
+def test_leadership_mobilises_only_as_far_as_actors_trust_it():
+    pull = choice.leadership_pull(np.array([1.0, 1.0]), np.array([1.0, 0.0]), np.array([0.9, 0.1]),
+                                  np.array([0.0, 0.5]), 2.0)
+    assert_allclose(pull, [[2.0 * 0.81, 0.0], [2.0 * 0.0025, 0.0]])
 
 
-def test_fatigue_builds_above_sustainable_load_and_recovers_slower_when_deep():
-    f = mob.update_fatigue(np.array([0.2, 0.2, 0.8]), np.array([2.0, 0.0, 0.0]), 1.0, 0.1, 0.1)
+def test_meaning_rises_with_ambition_with_diminishing_returns():
+    assert_allclose(choice.meaning(np.array([0.0, 0.5, 1.0])), [0.0, 0.75, 1.0])
+
+
+def test_utility_is_the_sum_of_its_drivers():
+    u = choice.mission_utility([-1.0, np.array([[0.5, 1.0]]), np.array([[1.0], [2.0]])])
+    assert_allclose(u, [[0.5, 1.0], [1.5, 2.0]])
+
+
+# ---------------------------------------------------------------- strain
+def test_funded_visibly_moving_mission_work_strains_less():
+    work = np.array([[1.0]])
+    plain = strain.strain(np.zeros(1), work, np.ones(1), np.zeros(1), np.zeros(1), 0.2, 0.1)
+    relieved = strain.strain(np.zeros(1), work, np.ones(1), np.ones(1), np.ones(1), 0.2, 0.1)
+    assert_allclose([plain[0], relieved[0]], [1.0, 0.7])
+    assert_allclose(strain.strain(np.ones(1), work, np.full(1, 2.0), np.zeros(1), np.zeros(1), 0.2, 0.1), [1.0])
+
+
+def test_fatigue_builds_above_capacity_and_recovers_slower_when_deep():
+    f = strain.update_fatigue(np.array([0.2, 0.2, 0.8]), np.array([2.0, 0.0, 0.0]), 0.1, 0.1)
     assert_allclose(f, [0.3, 0.2 - 0.1 * 0.8, 0.8 - 0.1 * 0.2])
 
 
-def test_burnout_has_hysteresis():
-    burnt = mob.update_burnout(np.array([False, True, True, False]), np.array([0.8, 0.5, 0.2, 0.5]), 0.75, 0.35)
-    assert burnt.tolist() == [True, True, False, False]
-
-
-def test_leader_loss_hurts_uncommitted_missions_more():
-    assert_allclose(mob.leader_loss(np.array([0.0, 1.0]), 0.8), [0.2, 1.0])
+def test_burnout_at_each_actors_own_threshold_with_hysteresis():
+    burnt = strain.update_burnout(np.array([False, False, True, True]), np.array([0.5, 0.5, 0.3, 0.2]),
+                                  np.array([0.4, 0.6, 0.5, 0.5]), 0.5)
+    assert burnt.tolist() == [True, False, True, False]
 
 
 # ---------------------------------------------------------------- progress
-def test_group_effort_weights_each_groups_delivered_share():
+def test_group_effort_is_each_groups_share_of_exposed_capacity():
     effort = np.array([[0.5], [0.0], [1.0]])
-    exposure = np.ones((3, 1))
-    groups = [slice(0, 1), slice(1, 3)]
-    index = prog.group_effort(effort, exposure, np.array([1.0]), groups, [0.5, 0.5])
-    assert_allclose(index, [0.5 * 0.5 + 0.5 * 0.5])
+    exposure = np.array([[1.0], [1.0], [1.0]])
+    capacity = np.array([1.0, 1.0, 2.0])
+    index = progress.group_effort(effort, exposure, capacity, [slice(0, 2), slice(2, 3)], [0.6, 0.4])
+    assert_allclose(index, [0.6 * 0.25 + 0.4 * 0.5])
+    none = progress.group_effort(effort, np.zeros((3, 1)), capacity, [slice(0, 3)], [1.0])
+    assert_allclose(none, [0.0])
 
 
-def test_group_effort_of_an_unexposed_group_is_zero():
-    index = prog.group_effort(np.zeros((2, 1)), np.zeros((2, 1)), np.array([1.0]), [slice(0, 2)], [1.0])
-    assert_allclose(index, [0.0])
+def test_incremental_goals_draw_only_incremental_work():
+    share = progress.radical_share(np.array([0.1, 0.2, 0.4, 0.8, 0.8]), 0.4, np.array([0, 0, 0, 0, 0.5]))
+    assert_allclose(share, [0.0, 0.0, 0.5, 0.75, 0.375])
 
 
-def test_innovation_needs_ambition_and_room_to_rethink():
-    assert_allclose(prog.innovation(np.array([0.0, 1.0, 1.0]), np.array([0.0, 0.0, 1.0]), 1.5), [1.0, 2.5, 1.0])
+def test_incremental_change_has_diminishing_returns_up_to_its_reach():
+    assert_allclose(progress.incremental_gain(np.array([1.0, 1.0, 1.0]), np.array([0.0, 20.0, 40.0]), 40.0),
+                    [1.0, 0.5, 0.0])
+    assert_allclose(progress.incremental_gain(np.ones(1), np.zeros(1), 0.0), [0.0])
+
+
+def test_radical_work_is_learnt_and_helped_by_challengers():
+    p = progress.radical_productivity(np.array([0.0, 1e9, 1e9]), 4.0, 1.5, np.array([0.0, 0.0, 0.5]), 1.0)
+    assert_allclose(p, [1.0, 2.5, 3.75])
+    share = progress.challenger_share(np.array([[1.0], [3.0], [9.0]]), slice(0, 1), slice(1, 2))
+    assert_allclose(share, [0.75])
 
 
 def test_coordination_cost_grows_with_ministries_unless_aligned():
-    c = prog.coordination(np.array([1.0, 5.0, 5.0]), 0.5, np.array([0.0, 0.0, 1.0]), 0.5)
-    assert_allclose(c, [1.0, 1.0 / 2.0, 1.0])
+    c = progress.coordination(np.array([1.0, 5.0, 5.0]), np.array([1.0, 1.0, 1.0]), 0.0, 0.5)
+    assert_allclose(c, [1.0, 1 / 3, 1 / 3])
+    assert_allclose(progress.coordination(np.array([5.0]), np.array([1.0]), 1.0, 0.5), [1.0])
 
 
 def test_drag_and_learning_curve():
-    assert_allclose(prog.drag(np.array([0.0, 0.5]), 2.0), [1.0, 0.5])
-    assert_allclose(prog.learning(np.array([0.0, np.inf]), 0.3, 12.0), [0.3, 1.0])
+    assert_allclose(progress.drag(np.array([0.0, 1.0]), 1.0), [1.0, 0.5])
+    assert_allclose(progress.learning(np.array([0.0, 1e9]), 0.3, 4.0), [0.3, 1.0])
 
 
 def test_pace_is_cobb_douglas_with_money_capped():
-    assert prog.pace(2.0, 0.25, 4.0, 0.5, 1.0) == pytest.approx(2.0 * 0.5 * 1.0)
-    assert prog.pace(2.0, 0.0, 1.0, 0.5, 1.0) == 0.0
+    assert_allclose(progress.pace(2.0, np.array([1.0, 0.25]), np.array([2.0, 1.0]), 0.5, 1.0), [2.0, 1.0])
 
 
-def test_perceived_pace_hides_progress_without_indicators():
-    assert prog.perceived_pace(1.0, 1.0, 5.0, 1.0, 3.0) == pytest.approx(1.0)
-    assert prog.perceived_pace(1.0, 0.0, 0.5, 2.0, 1.0) == pytest.approx(1.0)
-    assert prog.perceived_pace(1.0, 0.0, 0.5, 2.0, -3.0) == 0.0
+def test_perceived_pace_credits_all_progress_only_with_indicators():
+    seen = progress.perceived_pace(np.array([1.0, 1.0]), np.array([1.0, 0.0]), 1.0, 1.0, np.zeros(2))
+    assert_allclose(seen, [1.0, 0.5])
+    noisy = progress.perceived_pace(np.array([1.0, 1.0]), np.array([1.0, 0.0]), 1.0, 1.0, np.ones(2))
+    assert_allclose(noisy, [1.0, 1.5])
 
 
-def test_momentum_follows_felt_pace():
-    assert_allclose(prog.update_momentum(np.array([0.0, 1.0]), np.array([2.0, 0.0]), np.array([1.0, 1.0]), 0.5),
-                    [0.5, 0.5])
+def test_momentum_is_the_seen_pace_against_the_needed_pace():
+    assert_allclose(progress.momentum(np.array([0.5, 2.0, -1.0]), np.array([1.0, 1.0, 1.0])), [0.5, 1.0, 0.0])
+
+
+def test_despair_is_the_share_of_remaining_work_the_seen_pace_leaves_undone():
+    d = progress.despair(np.array([1.0, 1.0, 1.0, 1.0]), np.array([20.0, 5.0, 0.0, 20.0]),
+                         np.array([10.0, 10.0, 10.0, -5.0]), grace=4)
+    assert_allclose(d, [0.5, 0.0, 0.0, 0.8])  # past the deadline actors allow themselves the grace months
 
 
 # ---------------------------------------------------------------- opposition
-def test_a_specific_mission_focuses_threat():
-    vague = opposition.threat(np.array([1.0]), np.ones((1, 1)), np.array([1.0]), np.array([0.0]), 0.5, np.ones(1))
-    clear = opposition.threat(np.array([1.0]), np.ones((1, 1)), np.array([1.0]), np.array([1.0]), 0.5, np.ones(1))
-    assert_allclose([vague[0, 0], clear[0, 0]], [0.5, 1.0])
+def test_a_credible_legible_mission_threatens_incumbents_most():
+    loss = opposition.expected_loss(np.array([1.0, 0.0]), np.ones((2, 2)), np.array([1.0, 1.0]),
+                                    np.array([1.0, 0.0]), np.array([1.0, 1.0]), np.array([1.0, 1.0]), 0.5)
+    assert_allclose(loss, [[1.0, 0.5], [0.0, 0.0]])
 
 
-def test_resistance_combines_lobbying_and_turned_resentment():
-    lobbying = np.array([[0.4], [0.0]])
-    exposure = np.array([[1.0], [1.0]])
-    r = opposition.resistance(lobbying, exposure, resentment=np.array([1.0, 0.0]),
-                              uninvolved=np.array([[1.0], [1.0]]), conversion=0.5)
-    assert_allclose(r, [0.2 + 0.25])
+def test_incumbents_lobby_when_loss_beats_cost_and_coalitions_cut_the_cost():
+    loss = np.array([[0.3, 0.3]])
+    decide = opposition.lobbies(loss, np.array([0.4]), others=np.array([0.0, 1.0]), coalition=0.5)
+    assert decide.tolist() == [[False, True]]
 
 
-def test_resentment_grows_only_outside_missions_and_with_concentration():
-    pressure_concentrated = opposition.neglect_pressure(np.array([1.0]), involved_share=0.25)
-    pressure_spread = opposition.neglect_pressure(np.array([1.0]), involved_share=0.75)
-    assert pressure_concentrated > pressure_spread
-    r = opposition.update_resentment(np.zeros(2), np.array([0.0, 1.0]), 0.5, 0.1, 0.0)
-    assert_allclose(r, [0.05, 0.0])
+def test_resistance_combines_lobbying_share_and_turned_resentment():
+    share = opposition.lobbying_share(np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[1.0, 0.0], [1.0, 0.0]]))
+    assert_allclose(share, [0.5, 0.0])
+    r = opposition.resistance(share, np.array([1.0, 0.0]), np.array([[1.0, 1.0], [1.0, 1.0]]), 0.5)
+    assert_allclose(r, [0.75, 0.25])
+
+
+def test_ministries_outside_missions_lose_their_colleagues_cooperation():
+    loss = opposition.own_work_loss(np.array([0.0, 1.0, 0.0]), np.array([1.0, 0.5, 1.0]), np.ones(3))
+    assert_allclose(loss, [0.25, 0.0, 0.25])
+    assert_allclose(opposition.update_resentment(np.array([0.5]), np.array([1.0]), 0.1, 0.2), [0.5])
 
 
 # ---------------------------------------------------------------- opinion
@@ -157,11 +194,17 @@ def test_social_influence_moves_towards_neighbours():
     assert_allclose(s, [[0.25], [0.75]])
 
 
-def test_cynicism_grows_with_the_ambition_action_gap():
+def test_disillusion_grows_with_the_ambition_action_gap_and_fades():
     gap = opinion.credibility_gap(np.array([1.0, 0.35, 0.0]), 0.7)
     assert_allclose(gap, [0.0, 0.5, 1.0])
-    c = opinion.update_cynicism(np.zeros(1), np.ones((1, 2)), np.array([1.0, 0.0]), np.ones(2), 0.2, 0.0)
-    assert_allclose(c, [0.1])
+    d = opinion.update_disillusion(np.array([0.0, 0.5]), np.array([[1.0, 1.0], [0.0, 0.0]]), np.array([1.0, 0.0]),
+                                   0.2, 0.1)
+    assert_allclose(d, [0.1, 0.45])
+
+
+def test_citizens_find_meaningful_moving_committed_missions_appealing():
+    a = opinion.appeal(np.array([0.0, 1.0, 1.0, 1.0]), np.array([1.0, 1.0, 0.0, 1.0]), np.array([1.0, 1.0, 1.0, 0.0]))
+    assert_allclose(a, [0.25, 1.0, 0.5, 0.5])
 
 
 def test_side_effects_grow_with_pace_and_fade():
@@ -177,15 +220,24 @@ def test_tranches_spread_what_is_left_over_paying_months():
     assert_allclose(money.tranche(np.array([50.0]), 11, 12, 2), [50.0])
 
 
-def test_allocation_shares_sum_to_one_over_live_missions():
+def test_allocation_splits_each_funders_grant_over_live_missions_by_claim():
     target = money.allocation_target(np.array([1.0, 3.0, 1.0]), np.ones((2, 3)), np.array([True, True, False]))
     assert_allclose(target, [[0.25, 0.75, 0.0], [0.25, 0.75, 0.0]])
+    half = money.allocation_target(np.array([1.0, 3.0]), np.array([[0.5, 1.0]]), np.array([True, True]))
+    assert_allclose(half, [[0.125, 0.75]])  # what a funder does not grant it keeps
     assert_allclose(money.allocation_target(np.ones(2), np.ones((1, 2)), np.zeros(2, bool)), 0.0)
 
 
 def test_risk_averse_funders_cut_stalled_missions_more():
-    h = money.health(np.array([0.0, 1.0]), np.array([True, False]), 0.6, np.array([1.0, 0.5]))
+    stalled = money.stalled(np.array([0.0, 0.25, 0.5, 1.0]))
+    assert_allclose(stalled, [1.0, 0.5, 0.0, 0.0])
+    h = money.health(np.array([0.0, 1.0]), np.array([1.0, 0.0]), 0.6, np.array([1.0, 0.5]))
     assert_allclose(h, [[0.4, 0.5], [1.0, 0.5]])
+
+
+def test_state_funders_release_money_by_formal_commitment():
+    r = money.release(np.array([True, False]), np.array([0.0, 1.0]), 0.6)
+    assert_allclose(r, [[0.4, 1.0], [1.0, 1.0]])
 
 
 def test_payments_conserve_money():
@@ -205,9 +257,17 @@ def test_election_cuts_commitment_to_most_missions_and_raises_it_for_the_champio
     assert_allclose(moved, [1.0, 0.0])  # stays within [0, 1] at the extremes
 
 
-def test_creep_needs_momentum_support_and_a_live_goal():
-    assert_allclose(gov.creep_chance(np.array([1.0, 1.0, 0.0]), np.array([1.0, 1.0, 1.0]),
-                                     np.array([1.0, 0.0, 1.0]), 0.1), [0.1, 0.0, 0.0])
+def test_attaching_a_goal_pays_on_a_successful_supported_vague_mission():
+    attraction = gov.attraction(np.array([1.0, 1.0, 0.0]), np.array([0.8, 0.8, 0.8]), np.array([1.0, 1.0, 0.0]))
+    assert_allclose(attraction, [0.8, 0.8, 0.0])
+    fit = np.array([[0.5, 0.5, 1.0], [1.0, 1.0, 1.0]])
+    pays = gov.attach_pays(fit, attraction, 0.5, np.array([0.0, 1.0, 0.0]), np.array([[False] * 3, [True, False, False]]))
+    # cost 0.25 for a vague mission, 0.5 for a specific one; an actor attaches once per mission
+    assert pays.tolist() == [[True, False, False], [False, True, False]]
+
+
+def test_indicators_show_funders_a_mission_past_its_purpose_by_visibility():
+    assert gov.reveals(np.array([0.9, 0.1]), np.array([0.5, 0.5])).tolist() == [True, False]
 
 
 def test_purpose_check_locks_in_or_ends():
@@ -243,3 +303,79 @@ def test_facets_follow_progress_fit_and_uncertainty():
 def test_framing_fit_recovers_while_adaptive():
     fit = gov.drift_fit(np.array([0.3, 0.3]), np.array([gov.ADAPTIVE, gov.MISSION]), np.zeros(2), 0.05)
     assert_allclose(fit, [0.35, 0.3])
+
+
+# ---------------------------------------------------------------- shape-agnostic
+def _stack(*arrays):
+    return np.stack(arrays)
+
+
+def test_rules_work_on_replicates_stacked_on_a_leading_axis():
+    """Every rule gives, for each replicate of a stacked batch, what it gives that replicate alone."""
+    rng = np.random.default_rng(7)
+    reps, actors, missions = 3, 5, 2
+    u = rng.normal(size=(reps, actors, missions))
+    available = rng.random((reps, actors, missions)) < 0.7
+    fatigue, cap = rng.random((reps, actors)), rng.uniform(0.5, 1.5, (reps, actors))
+    work = rng.random((reps, actors, missions))
+    per_mission = rng.random((reps, missions))
+    groups = [slice(0, 2), slice(2, 5)]
+    checks = [
+        lambda i: choice.nested_shares(fatigue[i], fatigue[i] * 0, u[i], available[i], 0.4)[2],
+        lambda i: choice.independent_shares(fatigue[i], fatigue[i] * 0, u[i], available[i])[2],
+        lambda i: choice.leadership_pull(per_mission[i], per_mission[i], fatigue[i], cap[i] / 2, 1.0),
+        lambda i: strain.strain(fatigue[i], work[i], cap[i], per_mission[i], per_mission[i], 0.2, 0.1),
+        lambda i: progress.group_effort(work[i], available[i] * 1.0, cap[i], groups, [0.5, 0.5]),
+        lambda i: progress.challenger_share(work[i], groups[0], groups[1]),
+        lambda i: opposition.expected_loss(fatigue[i], available[i] * 1.0, per_mission[i], per_mission[i],
+                                           per_mission[i], per_mission[i], 0.5),
+        lambda i: opposition.lobbies(work[i], fatigue[i], per_mission[i], 0.5),
+        lambda i: opposition.lobbying_share(work[i], available[i] * 1.0),
+        lambda i: opposition.resistance(per_mission[i], fatigue[i], work[i], 0.5),
+        lambda i: opposition.own_work_loss(fatigue[i] > 0.5, cap[i], np.ones(actors)),
+        lambda i: opinion.support_target(per_mission[i], fatigue[i], work[i], per_mission[i], 0.5),
+        lambda i: opinion.legitimacy(work[i]),
+        lambda i: opinion.update_disillusion(fatigue[i], work[i], per_mission[i], 0.1, 0.1),
+        lambda i: money.allocation_target(per_mission[i], work[i][:3], per_mission[i] > 0.3),
+        lambda i: money.release(np.array([True, False, True]), per_mission[i], 0.5),
+        lambda i: money.health(np.array([0.1, 0.5, 0.9]), per_mission[i], 0.6, per_mission[i]),
+        lambda i: gov.attach_pays(work[i], per_mission[i], 0.3, per_mission[i], available[i]),
+    ]
+    stacked = [
+        choice.nested_shares(fatigue, fatigue * 0, u, available, 0.4)[2],
+        choice.independent_shares(fatigue, fatigue * 0, u, available)[2],
+        choice.leadership_pull(per_mission, per_mission, fatigue, cap / 2, 1.0),
+        strain.strain(fatigue, work, cap, per_mission, per_mission, 0.2, 0.1),
+        progress.group_effort(work, available * 1.0, cap, groups, [0.5, 0.5]),
+        progress.challenger_share(work, groups[0], groups[1]),
+        opposition.expected_loss(fatigue, available * 1.0, per_mission, per_mission, per_mission, per_mission, 0.5),
+        opposition.lobbies(work, fatigue, per_mission, 0.5),
+        opposition.lobbying_share(work, available * 1.0),
+        opposition.resistance(per_mission, fatigue, work, 0.5),
+        opposition.own_work_loss(fatigue > 0.5, cap, np.ones((reps, actors))),
+        opinion.support_target(per_mission, fatigue, work, per_mission, 0.5),
+        opinion.legitimacy(work),
+        opinion.update_disillusion(fatigue, work, per_mission, 0.1, 0.1),
+        money.allocation_target(per_mission, work[:, :3], per_mission > 0.3),
+        money.release(np.array([True, False, True]), per_mission, 0.5),
+        money.health(np.array([0.1, 0.5, 0.9]), per_mission, 0.6, per_mission),
+        gov.attach_pays(work, per_mission, 0.3, per_mission, available),
+    ]
+    for k, (single, batch) in enumerate(zip(checks, stacked, strict=True)):
+        for i in range(reps):
+            assert_allclose(batch[i], single(i), err_msg=f"rule {k} differs on replicate {i}")
+
+
+def test_social_influence_on_a_block_diagonal_network_is_each_replicates_own():
+    rng = np.random.default_rng(3)
+    support = rng.random((2, 4, 2))
+    nets = [sp.random_array((4, 4), density=0.5, random_state=rng, format="csr") for _ in range(2)]
+    degree = [np.maximum(np.asarray(n.sum(axis=1)).ravel(), 1.0) for n in nets]
+    block = sp.block_diag(nets, format="csr")
+    together = opinion.social_influence(support.reshape(8, 2), block, np.concatenate(degree), 0.3).reshape(2, 4, 2)
+    for i in range(2):
+        assert_allclose(together[i], opinion.social_influence(support[i], nets[i], degree[i], 0.3))
+
+
+def test_approach_moves_part_of_the_way():
+    assert_allclose(approach(np.array([0.0, 1.0]), np.array([1.0, 0.0]), 0.25), [0.25, 0.75])

@@ -30,9 +30,22 @@ def election_shift(commitment, size, direction, shock, renewal):
     return np.where(champions, commitment + moved * (1.0 - commitment), commitment * (1.0 - moved))
 
 
-def creep_chance(success, legitimacy, pursuing, rate):
-    """Monthly chance of an added goal: success (progress so far) and support invite extra goals."""
-    return rate * success * legitimacy * pursuing
+def attach_pays(fit, attraction, cost, specificity, attached):
+    """Whether attaching its own goal to each mission pays each actor (..., A, M): the mission's
+    attraction (its success and support) times how well the actor's goal fits it must beat the
+    cost, which a specific mission doubles (its clear boundaries resist additions)."""
+    return (fit * attraction[..., None, :] > cost * (0.5 + 0.5 * specificity)[..., None, :]) & ~attached
+
+
+def attraction(progress, legitimacy, momentum):
+    """How much a mission's name is worth to an actor with a goal of its own: visible success
+    (progress and momentum) and support."""
+    return 0.5 * (progress + momentum) * legitimacy
+
+
+def reveals(visibility, draws):
+    """Whether this month's indicators show funders that a mission is past its purpose."""
+    return draws < visibility
 
 
 def expected_share(age, horizon):
@@ -46,7 +59,8 @@ def end_status(achieved, problem_gone):
 
 
 def review(status, achieved, problem_gone, share, age, horizon, on_track):
-    """A periodic review ends missions past their purpose and abandons those off track."""
+    """A periodic review looks at each live mission: it ends those past their purpose and
+    abandons those off track (below ``on_track`` of the linear path to the goal)."""
     live = (status == Status.ACTIVE) | (status == Status.LOCKED_IN)
     purpose_gone = achieved | problem_gone
     off_track = share < on_track * expected_share(age, horizon)

@@ -2,12 +2,17 @@
 
 Every function moves money without creating or destroying it: what funders
 pay equals what missions receive, and what missions receive is spent, held
-or lapses at the fiscal year's end.
+or lapses at the fiscal year's end. Funders decide on what they can see: formal
+commitment, the momentum indicators show, and whether indicators show a
+mission is past its purpose.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+STALLED_BELOW = 0.5
+"""Momentum under which a funder starts to see a mission as stalling (fully stalled at 0)."""
 
 
 def paying_month(month_of_year: int, delay: int) -> bool:
@@ -21,28 +26,40 @@ def tranche(budget_left, month_of_year, steps_per_year, delay):
     return budget_left / max(months_left, 1)
 
 
-def allocation_target(base_share, health, live):
-    """Each funder's target share of its tranche per mission: live missions by claim and health."""
-    claims = base_share * live
-    total = claims.sum()
-    if total <= 0:
-        return np.zeros((health.shape[0], base_share.size))
-    return health * (claims / total)[None, :]
+def stalled(momentum):
+    """How stalled each mission looks to funders (..., M) in [0, 1]."""
+    return np.clip(1.0 - momentum / STALLED_BELOW, 0.0, 1.0)
 
 
-def health(risk_appetite, stalled, stall_penalty, hold):
-    """How much of its claim each funder grants each mission (funders x missions).
+def release(political, commitment, budget_weight):
+    """Share of its claim a funder releases to each mission (..., F, M): state funders follow formal
+    commitment (``political`` (F,) marks them); the others do not."""
+    follows = (1.0 - budget_weight) + budget_weight * commitment
+    return np.where(political[:, None], follows[..., None, :], 1.0)
 
-    Stalled missions lose funding in proportion to a funder's aversion to risk;
-    ``hold`` (missions,) is 1 while a mission pursues its purpose and decays after.
+
+def health(risk_appetite, stalled_, stall_penalty, hold):
+    """How much of its claim each funder grants each mission (..., F, M).
+
+    Missions that look stalled lose funding in proportion to a funder's aversion to risk;
+    ``hold`` (..., M) is 1 until funders see a mission is past its purpose, and decays after.
     """
-    cut = stall_penalty * (1.0 - risk_appetite)[:, None] * stalled[None, :]
-    return (1.0 - cut) * hold[None, :]
+    cut = stall_penalty * (1.0 - risk_appetite)[:, None] * stalled_[..., None, :]
+    return (1.0 - cut) * hold[..., None, :]
+
+
+def allocation_target(base_share, grant, live):
+    """Each funder's target share of its tranche per mission: live missions split it by claim
+    (``base_share``), and each gets the share ``grant`` (..., F, M) of its part."""
+    claims = base_share * live
+    total = claims.sum(axis=-1, keepdims=True)
+    split = np.divide(claims, total, out=np.zeros_like(claims, dtype=float), where=total > 0)
+    return grant * split[..., None, :]
 
 
 def pay(tranche_, allocation):
     """Payments funder -> mission; allocation rows sum to at most 1, so no funder overpays."""
-    return tranche_[:, None] * allocation
+    return tranche_[..., :, None] * allocation
 
 
 def spend(treasury, spending, rate):

@@ -5,25 +5,26 @@ from __future__ import annotations
 import numpy as np
 
 
-def appeal(stretch_, momentum):
-    """How attractive a mission is to citizens: meaningful and visibly moving."""
-    return stretch_ * (0.5 + 0.5 * momentum)
+def appeal(meaning, momentum, commitment):
+    """How attractive a mission is to citizens (..., M) in [0, 1]: meaningful, visibly moving and
+    formally backed (a believable and legitimate call to action)."""
+    return (0.25 + 0.75 * meaning) * (0.5 + 0.5 * momentum) * (0.5 + 0.5 * commitment)
 
 
 def support_target(appeal_, cynicism, affected, side_effects, erosion):
     """Support each citizen would give each mission; costs borne by the affected erode it."""
-    base = appeal_[None, :] * (1.0 - cynicism)[:, None]
-    return np.clip(base - erosion * affected * side_effects[None, :], 0.0, 1.0)
+    base = appeal_[..., None, :] * (1.0 - cynicism)[..., :, None]
+    return np.clip(base - erosion * affected * side_effects[..., None, :], 0.0, 1.0)
 
 
 def legitimacy(support):
     """Each mission's social licence: citizens' mean support for it."""
-    return support.mean(axis=0)
+    return support.mean(axis=-2)
 
 
 def social_influence(support, adjacency, degree, weight):
     """Citizens move towards their neighbours' mean support (``adjacency`` is sparse CSR)."""
-    neighbours = (adjacency @ support) / degree[:, None]
+    neighbours = (adjacency @ support) / degree[..., :, None]
     return (1.0 - weight) * support + weight * neighbours
 
 
@@ -32,11 +33,12 @@ def credibility_gap(credibility, floor):
     return np.clip((floor - credibility) / max(floor, 1e-12), 0.0, 1.0)
 
 
-def update_cynicism(cynicism, exposure, gap, active, rate, decay):
-    """Actors exposed to missions whose action lags their ambition grow cynical."""
-    n = max(exposure.shape[1], 1)
-    felt = (exposure * (gap * active)[None, :]).sum(axis=1) / n
-    return np.clip(cynicism + rate * felt - decay * cynicism, 0.0, 1.0)
+def update_disillusion(disillusion, exposure, gap, rate, decay):
+    """Cynicism beyond each actor's disposition: it grows with the gaps of the missions the actor
+    sees, and fades back to the disposition. ``gap`` (..., M) is zero for missions no longer live."""
+    n = max(exposure.shape[-1], 1)
+    felt = (exposure * gap[..., None, :]).sum(axis=-1) / n
+    return np.clip(disillusion + rate * felt - decay * disillusion, 0.0, 1.0)
 
 
 def update_side_effects(side_effects, pace_ratio, rate, decay):

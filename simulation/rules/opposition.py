@@ -1,32 +1,52 @@
-"""Resistance by vested interests and resentment from neglected parts of government."""
+"""Lobbying by incumbents and resentment in neglected parts of government, as decisions."""
 
 from __future__ import annotations
 
 import numpy as np
 
 
-def threat(vested, exposure, ambition, specificity, focal_weight, active):
-    """Threat each incumbent feels from each mission; a clear target focuses it."""
-    focal = (1.0 - focal_weight) + focal_weight * specificity
-    return vested[:, None] * exposure * (ambition * focal * active)[None, :]
+def expected_loss(vested, exposure, ambition, specificity, commitment, momentum, focal_weight):
+    """What each incumbent expects to lose to each mission (..., A, M): its stake in the status quo,
+    times how far the mission would move it, how legible the threat is (a clear target) and how
+    credible (formally committed and visibly moving)."""
+    legible = (1.0 - focal_weight) + focal_weight * specificity
+    credible = 0.5 * (commitment + momentum)
+    return vested[..., :, None] * exposure * (ambition * legible * credible)[..., None, :]
 
 
-def resistance(lobbying, exposure, resentment, uninvolved, conversion):
-    """Resistance per mission in [0, 1]: mean lobbying among exposed firms plus the
-    share of resentment in uninvolved ministries that turns against the mission."""
-    exposed = exposure.sum(axis=0)
-    lobby = np.divide(lobbying.sum(axis=0), exposed, out=np.zeros(lobbying.shape[1]), where=exposed > 0)
-    n_min = max(uninvolved.shape[0], 1)
-    turned = conversion * (resentment[:, None] * uninvolved).sum(axis=0) / n_min
-    return np.clip(lobby + turned, 0.0, 1.0)
+def lobbies(loss, cost, others, coalition):
+    """Whether each incumbent lobbies against each mission: when the loss it expects outweighs
+    lobbying's cost, which falls as other exposed incumbents already lobby (a coalition forms).
+
+    ``cost`` (..., A) is each incumbent's own cost; ``others`` (..., M) the share lobbying now.
+    """
+    return loss > cost[..., :, None] * (1.0 - coalition * others)[..., None, :]
 
 
-def neglect_pressure(draw, involved_share):
-    """Pressure felt by ministries left out: missions draw resources, concentrated on few."""
-    return float(np.mean(draw)) * (1.0 - involved_share) if draw.size else 0.0
+def lobbying_share(lobbying, exposure):
+    """Mean lobbying among the incumbents each mission touches (..., M)."""
+    exposed = exposure.sum(axis=-2)
+    return np.divide(lobbying.sum(axis=-2), exposed, out=np.zeros_like(exposed, dtype=float), where=exposed > 0)
 
 
-def update_resentment(resentment, involved, pressure, rate, decay):
-    """Ministries outside every active mission grow resentful; resentment fades slowly."""
-    grow = rate * pressure * (1.0 - involved)
-    return np.clip(resentment + grow - decay * resentment, 0.0, 1.0)
+def resistance(lobby_share, resentment, uninvolved, conversion):
+    """Resistance per mission in [0, 1]: incumbents' lobbying plus the share of resentment in
+    ministries outside the mission that turns against it."""
+    n_min = max(uninvolved.shape[-2], 1)
+    turned = conversion * (resentment[..., :, None] * uninvolved).sum(axis=-2) / n_min
+    return np.clip(lobby_share + turned, 0.0, 1.0)
+
+
+def own_work_loss(involved, own_work, reference):
+    """What missions take from each ministry's own work (..., A): outside every live mission, it
+    loses the cooperation of colleagues who moved time from their own work to missions (the mean
+    shortfall of the other ministries' own work against what they give it with no mission calling)."""
+    shortfall = np.clip(1.0 - own_work / np.maximum(reference, 1e-12), 0.0, 1.0)
+    n = shortfall.shape[-1]
+    colleagues = (shortfall.sum(axis=-1, keepdims=True) - shortfall) / max(n - 1, 1)
+    return (1.0 - involved) * colleagues
+
+
+def update_resentment(resentment, loss, rate, decay):
+    """Resentment grows with what a ministry loses to the missions and fades slowly."""
+    return np.clip(resentment + rate * loss - decay * resentment, 0.0, 1.0)

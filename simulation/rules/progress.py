@@ -1,26 +1,62 @@
-"""How effort and money become progress, and how progress becomes momentum."""
+"""How effort and money become change, and how change is seen and felt.
+
+A mission moves the status quo by two kinds of work. Incremental work (more of
+the same, done better) is productive at once but has diminishing returns: it can
+move the system only ``incremental_reach`` of a fully radical goal. Radical work
+(new solutions) must first be learnt and can move the system without that
+ceiling; its results diffuse beyond the mission's aim (ripple).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 
-def group_effort(effort, exposure, ask, groups, weights):
-    """Effort index per mission in [0, 1]: each actor group's delivered share of what the
-    missions asked of it, weighted by the group's share of the ecosystem.
-
-    ``groups`` is a list of slices into the actor axis; ``weights`` their shares.
-    """
-    index = np.zeros(effort.shape[1])
+def group_effort(effort, exposure, capacity, groups, weights):
+    """Effort index per mission (..., M): each group's share of its exposed capacity given to the
+    mission, weighted by the group's share of the mission's work. ``groups`` are slices of the actor axis."""
+    index = 0.0
     for group, weight in zip(groups, weights, strict=True):
-        asked = exposure[group].sum(axis=0) * ask
-        index += weight * np.divide(effort[group].sum(axis=0), asked, out=np.zeros_like(index), where=asked > 0)
+        given = effort[..., group, :].sum(axis=-2)
+        room = (exposure[..., group, :] * capacity[..., group, None]).sum(axis=-2)
+        index = index + weight * np.divide(given, room, out=np.zeros_like(given), where=room > 0)
     return index
 
 
-def innovation(ambition, prescriptiveness, radical_gain):
-    """Productivity multiplier: ambition opens room for radical solutions unless the means are prescribed."""
-    return 1.0 + radical_gain * ambition * (1.0 - prescriptiveness)
+def challenger_share(effort, incumbents, challengers):
+    """Share of firms' mission effort that comes from challengers (..., M)."""
+    inc = effort[..., incumbents, :].sum(axis=-2)
+    chal = effort[..., challengers, :].sum(axis=-2)
+    total = inc + chal
+    return np.divide(chal, total, out=np.zeros_like(total), where=total > 0)
+
+
+def radical_share(goal, reach, prescriptiveness):
+    """Share of a mission's work its actors put into radical solutions (..., M).
+
+    A goal that incremental means can reach while their returns are still high (within half
+    their reach) draws only incremental solutions ("we're close, why jeopardise what's
+    working?"); a goal beyond that draws radical work for the part incremental means cannot
+    cover. Prescribed means hold actors to the status quo.
+    """
+    needed = np.clip(1.0 - 0.5 * reach / np.maximum(goal, 1e-12), 0.0, 1.0)
+    return needed * (1.0 - prescriptiveness)
+
+
+def incremental_gain(work, incremental, reach):
+    """Change from incremental work: diminishing as it nears what incremental means can reach."""
+    return np.where(reach > 0, work * np.clip(1.0 - incremental / np.maximum(reach, 1e-12), 0.0, 1.0), 0.0)
+
+
+def learning(experience, novice, scale):
+    """Learning curve: work starts at ``novice`` productivity and speeds up with experience."""
+    return novice + (1.0 - novice) * (1.0 - np.exp(-experience / scale))
+
+
+def radical_productivity(radical_experience, scale, gain, challengers, insight):
+    """Productivity of radical work relative to incremental: it rises to ``1 + gain`` as new
+    solutions are learnt, and challengers bring insight incumbents lack."""
+    return (1.0 + gain * (1.0 - np.exp(-radical_experience / scale))) * (1.0 + insight * challengers)
 
 
 def coordination(n_ministries, silo, alignment, cost):
@@ -33,23 +69,25 @@ def drag(resistance, strength):
     return 1.0 / (1.0 + strength * resistance)
 
 
-def learning(experience, novice, scale):
-    """Learning curve: missions start slow and speed up with accumulated effort."""
-    return novice + (1.0 - novice) * (1.0 - np.exp(-experience / scale))
-
-
 def pace(productivity, effort, money, elasticity, multiplier):
-    """Work done this month: Cobb-Douglas in effort and money, times the mission's multipliers."""
+    """Work done this month: Cobb-Douglas in effort and money (money beyond need does not help)."""
     return productivity * effort**elasticity * np.minimum(money, 1.0) ** (1.0 - elasticity) * multiplier
 
 
 def perceived_pace(true_pace, visibility, noise, reference, draws):
-    """What actors see of progress: tangible indicators show it, vague missions blur it."""
-    seen = true_pace * visibility + noise * reference * (1.0 - visibility) * draws
-    return np.maximum(seen, 0.0)
+    """What actors see of this month's progress: tangible indicators show all of it; without
+    them actors credit only half of it and see much noise."""
+    return true_pace * (0.5 + 0.5 * visibility) + noise * reference * (1.0 - visibility) * draws
 
 
-def update_momentum(momentum, perceived, reference, smoothing):
-    """Momentum: a smoothed sense of keeping up with the pace the goal needs."""
-    felt = np.clip(perceived / np.maximum(reference, 1e-12), 0.0, 1.0)
-    return np.clip(momentum + smoothing * (felt - momentum), 0.0, 1.0)
+def momentum(seen_pace, reference):
+    """Momentum: the smoothed pace actors see, relative to the pace the goal needs, in [0, 1]."""
+    return np.clip(seen_pace / np.maximum(reference, 1e-12), 0.0, 1.0)
+
+
+def despair(seen_pace, remaining_work, months_left, grace):
+    """Share of the remaining work the pace actors see would leave undone by the deadline
+    ("why bother, this is impossible"); past the deadline actors allow themselves ``grace`` months."""
+    reachable = np.maximum(seen_pace, 0.0) * np.maximum(months_left, max(grace, 1))
+    gap = 1.0 - reachable / np.maximum(remaining_work, 1e-9)
+    return np.where(remaining_work <= 0, 0.0, np.clip(gap, 0.0, 1.0))

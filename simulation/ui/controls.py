@@ -98,7 +98,7 @@ SLIDERS: tuple[Control, ...] = (
     Control("leadership", "portfolio.mission.leadership", "Leadership", per_mission=True),
     Control("specificity", "portfolio.mission.specificity", "Specificity of the goal", per_mission=True),
     Control("missions", "portfolio.count", "Number of missions"),
-    Control("capacity", "attention.sustainable_load", "Capacity (load borne without fatigue)"),
+    Control("resilience", "attention.resilience", "Resilience (fatigue borne before burning out)"),
     Control("vested_interest", "resistance.vested_interest", "Vested interests"),
     Control("inclusion", "new_voices.inclusion", "New-voices inclusion"),
     Control("review_rule", "lockin.rule", "Review / sunset rule"),

@@ -41,7 +41,7 @@ RESISTANCE = (0.15, 0.10)  # a mission's resistance
 LOW_SUPPORT = (0.3, 0.38)
 CYNICISM = (0.2, 0.15)
 RESENTMENT = (0.2, 0.15)
-BURNOUT = (0.05, 0.03)  # burnt-out share of all actors
+BURNOUT = (0.10, 0.06)  # burnt-out share of the hardest-hit actor type (citizens, most actors, rarely burn out)
 DWELL = 3  # months a new state of momentum, support or mood must hold before it is told
 FACET_DWELL = 6  # months a new facet must hold before it is told
 SPREADING = 2.0  # burn-out is told again when it has doubled since last told
@@ -325,20 +325,20 @@ class Narrator:
 
     def _ecosystem(self, now: Snapshot, out: list) -> None:
         month = now.month
-        level = now.burnt_out
         worst = max(now.burnt_by_type, key=now.burnt_by_type.get) if now.burnt_by_type else ""
         hardest = f"{_pct(now.burnt_by_type[worst])} of {worst}" if worst else ""
+        level = now.burnt_by_type[worst] if worst else now.burnt_out
         started, stopped = self.burning.update(level, month)
         if self.burning.on[0] or stopped[0]:
             self.burnout.record(level, month, _burnt_detail(now))
         if started[0]:
             self.burnout = Wave(level, month, _burnt_detail(now), told=level)
-            out.append(("burn-out", f"burn-out spreads: {_pct(level)} of all actors are burnt out ({hardest})"))
+            out.append(("burn-out", f"burn-out spreads: {_pct(now.burnt_out)} of all actors are burnt out ({hardest})"))
         elif self.burning.on[0] and level >= SPREADING * self.burnout.told and level - self.burnout.told >= 0.05:
             self.burnout.told = level
-            out.append(("burn-out", f"burn-out keeps spreading: {_pct(level)} of all actors ({hardest})"))
+            out.append(("burn-out", f"burn-out keeps spreading: {_pct(now.burnt_out)} of all actors ({hardest})"))
         elif stopped[0]:
-            out.append(("burn-out", f"burn-out eases to {_pct(level)} of all actors, after a peak in month "
+            out.append(("burn-out", f"burn-out eases to {_pct(now.burnt_out)} of all actors, after a peak in month "
                                     f"{self.burnout.month}: {self.burnout.detail}"))
             self.burnout = Wave()
         live = (now.status == Status.ACTIVE) | (now.status == Status.LOCKED_IN)

@@ -1,19 +1,93 @@
-"""Pattern-oriented validation: all ten patterns of the brief hold, under three variants.
+"""Pattern validation (slow): every pattern holds, its claimed class is the one computed from its ablation arms,
+and it holds in the CI subset of its robustness cases (the first host scenario and the first hypercube point;
+``python -m simulation.patterns`` runs the full design for docs/patterns.md).
 
-Slow (a few minutes on two cores): run with ``pytest -m slow`` or as part of the full suite.
-Effect sizes are printed; ``python -m simulation.patterns`` writes them to docs/patterns.md.
+A claim on an outcome ``simulation.metrics`` does not report yet cannot be evaluated: its test is a strict
+xfail, so it fails, and must be un-marked, once the outcome exists. ``TODAY`` lists what fails on today's
+model although its outcomes exist (issue 10); strict too, so an entry must go once it passes.
 """
 
 import pytest
 
-from simulation.patterns import PATTERNS, VARIANTS, run_pattern
+from simulation.metrics import OUTCOMES
+from simulation.patterns import PATTERNS, evaluate
+from simulation.patterns.report import ROBUSTNESS
+from simulation.patterns.robustness import cases
+from simulation.workers import process_pool as executor
+
+TODAY: dict[str, dict[str, str]] = {
+    "holds": {},
+    "class": {},
+    "robust": {
+        "P1": "moonshot: at twice the template's goal size, transformation still rises at ambition 1.0 (no interior peak)",
+        "P2": "moonshot: a single national funder's budget sustains up to 8 missions of its size, so total progress keeps rising",
+        "P6": "first hypercube point: vague and tangible missions draw the same engagement there",
+        "P7": "moonshot: its budget is so ample that a cut to 30 bites a modest goal as much as a radical one",
+    },
+}
+"""Known failures on today's model, per test and pattern, with the reason (issue 10)."""
+
+
+def missing(claims) -> list[str]:
+    return sorted({c.measure for c in claims if c.measure not in OUTCOMES})
+
+
+def cases_for(test: str, needs) -> list:
+    out = []
+    for pattern in PATTERNS:
+        absent = missing(needs(pattern))
+        if absent:
+            mark = pytest.mark.xfail(strict=True, reason=f"not a run outcome yet: {', '.join(absent)}")
+        elif pattern.key in TODAY[test]:
+            mark = pytest.mark.xfail(strict=True, reason=TODAY[test][pattern.key])
+        else:
+            mark = ()
+        out.append(pytest.param(pattern, marks=mark, id=pattern.key))
+    return out
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with executor(2) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def evaluations():
+    return {}
+
+
+@pytest.fixture
+def evaluation(pattern, pool, evaluations):
+    """The pattern's intact and ablation arms and its CI robustness cases, run once per module."""
+    if pattern.key not in evaluations:
+        ev = evaluate(pattern, pool, cases(pattern, **ROBUSTNESS["ci"]))
+        print(f"{pattern.key}: {ev.verdict.computed}; {ev.runs} runs, {ev.cpu_s:.0f} CPU-s, {ev.wall_s:.0f} s")
+        for claim in ev.intact.claims:
+            print(f"  {claim.claim.name}: {claim.describe()}")
+        evaluations[pattern.key] = ev
+    return evaluations[pattern.key]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("variant", list(VARIANTS))
-@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.key)
-def test_pattern_holds(pattern, variant):
-    result, _ = run_pattern(pattern, variant, workers=2)
-    details = "; ".join(f"{k}: {v}" for k, v in result.details.items())
-    print(f"{pattern.key} [{variant}] effect {result.effect} | {details}")
-    assert result.holds, f"{pattern.key} {pattern.title} fails under '{variant}': {details}"
+@pytest.mark.parametrize("pattern", cases_for("holds", lambda p: p.spec.claims))
+def test_pattern_holds(pattern, evaluation):
+    failing = {c.claim.name: c.describe() for c in evaluation.intact.claims if c.holds is not True}
+    assert evaluation.intact.holds is True, f"{pattern.key} {pattern.title}: {failing}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pattern", cases_for("class", lambda p: [p.headline]))
+def test_claimed_class_is_the_computed_one(pattern, evaluation):
+    verdict = evaluation.verdict
+    assert verdict.computed == pattern.spec.claimed, (
+        f"{pattern.key} claims '{pattern.spec.claimed}' but is computed '{verdict.computed}': "
+        f"{'; '.join(verdict.reasons) or 'all three criteria hold'} (off: {evaluation.off.describe()}; "
+        f"neutral: {evaluation.neutral.describe() if evaluation.neutral else 'n/a'}); update the spec or the rules")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pattern", cases_for("robust", lambda p: p.spec.claims))
+def test_pattern_holds_in_its_robustness_subset(pattern, evaluation):
+    failing = [f"{c.name}: {c.note}" for c in evaluation.cases if c.holds is not True]
+    assert evaluation.cases and not failing, f"{pattern.key} fails in: {failing}"

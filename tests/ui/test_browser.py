@@ -490,11 +490,11 @@ def test_about_export_tooltips_and_named_controls(server, browser, tmp_path):
                                         "!(e.getAttribute('aria-label') || e.innerText).trim()).map(e => e.outerHTML)")
     assert unnamed == []
 
-    # a slider's tooltip gives its meaning and unit, from the schema
-    capacity = CONTROLS["capacity"]
-    page.locator(".me-control-capacity").hover()
-    page.get_by_text(capacity.help).wait_for()
-    assert capacity.unit in capacity.help
+    # a slider's tooltip gives its meaning and range (a share's unit), from the schema
+    resilience = CONTROLS["resilience"]
+    assert resilience.unit == "share" and resilience.help.endswith("(0 to 1)")
+    page.locator(".me-control-resilience").hover()
+    page.get_by_text(resilience.help).wait_for()
 
     # keyboard focus shows a ring
     page.locator(".me-seed-input input").focus()

@@ -86,7 +86,7 @@ def test_every_control_mirrors_its_schema_field(control):
 def test_teaching_controls_and_one_switch_per_mechanism():
     keys = {c.key for c in SLIDERS}
     assert {"portfolio.mission.ambition", "portfolio.mission.commitment", "portfolio.mission.leadership",
-            "portfolio.count", "attention.sustainable_load", "resistance.vested_interest",
+            "portfolio.count", "attention.resilience", "resistance.vested_interest",
             "portfolio.mission.specificity", "lockin.rule", "new_voices.inclusion"} <= keys
     assert [c.key for c in SWITCHES] == [f"{name}.enabled" for name in Config.model_fields
                                          if name in {s.key.split(".")[0] for s in SWITCHES}]

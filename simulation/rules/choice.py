@@ -1,0 +1,78 @@
+"""How each actor splits its working time between rest, its own work and the missions.
+
+A nested logit (McFadden 1978): rest, business as usual and a nest holding the
+live missions the actor is exposed to. The nest's dissimilarity parameter is
+``1 - crowding``: at crowding 0 every mission is a separate claim on time
+(adding one draws time from rest and own work as a new option would); at
+crowding 1 missions are perfect substitutes that share one claim. Utilities
+are additive and unbounded, so no single driver saturates and masks the others.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+NEUTRAL = 0.5
+"""Stand-in value of a driver whose mechanism is switched off (momentum, meaning)."""
+
+
+def bau_bias(slack, overtime):
+    """Utility of own work over rest such that, with no mission calling, an actor works ``1 - slack``
+    of its capacity: shares rest : own work = (overtime - 1 + slack) : (1 - slack)."""
+    return np.log((1.0 - slack) / (overtime - 1.0 + slack))
+
+
+def mission_utility(drivers):
+    """Utility of each mission to each actor: the sum of its drivers, each already weighted.
+
+    ``drivers`` is an iterable of arrays broadcastable to (..., A, M): per-mission terms
+    shaped (..., 1, M), per-actor terms (..., A, 1).
+    """
+    total = 0.0
+    for term in drivers:
+        total = total + term
+    return total
+
+
+def meaning(ambition):
+    """Meaning a goal gives those asked to work on it: nothing at the status quo, rising with
+    ambition, with diminishing returns (a radical goal means little more than a bold one)."""
+    return 1.0 - (1.0 - ambition) ** 2
+
+
+def leadership_pull(leadership, present, trust, cynicism, weight):
+    """Leadership mobilises only where trust is already high: its pull grows with the square of each
+    actor's trust, which cynicism lowers. (..., A, M)"""
+    return weight * (leadership * present)[..., None, :] * ((trust * (1.0 - cynicism)) ** 2)[..., :, None]
+
+
+def nested_shares(u_rest, u_bau, u_missions, available, crowding):
+    """Shares of working time: (rest (..., A), own work (..., A), missions (..., A, M)).
+
+    ``available`` (..., A, M) marks the missions an actor can choose (exposed, live, not burnt out).
+    """
+    tau = max(1.0 - crowding, 1e-3)
+    u_rest, u_bau = np.broadcast_arrays(u_rest, u_bau)
+    scaled = np.where(available, u_missions / tau, -np.inf)
+    top = scaled.max(axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    inner = np.exp(scaled - top)  # zero where unavailable
+    norm = inner.sum(axis=-1, keepdims=True)
+    some = norm > 0
+    with np.errstate(divide="ignore"):
+        inclusive = np.where(some, tau * (np.log(norm) + top), -np.inf)[..., 0]  # the nest's utility
+    peak = np.maximum(np.maximum(u_rest, u_bau), inclusive)
+    w_rest, w_bau, w_nest = np.exp(u_rest - peak), np.exp(u_bau - peak), np.exp(inclusive - peak)
+    total = w_rest + w_bau + w_nest
+    within = np.divide(inner, norm, out=np.zeros_like(inner), where=some)
+    return w_rest / total, w_bau / total, (w_nest / total)[..., None] * within
+
+
+def independent_shares(u_rest, u_bau, u_missions, available):
+    """Shares when missions do not compete for time (attention off): each mission is weighed
+    against rest and own work on its own; rest and own work keep their no-mission shares."""
+    others = np.logaddexp(u_rest, u_bau)[..., None]
+    mission = np.where(available, expit(u_missions - others), 0.0)
+    rest = expit(u_rest - u_bau)
+    return rest, 1.0 - rest, mission
