@@ -70,15 +70,18 @@ ACTOR_METRICS: tuple[str, ...] = ("engagement", "fatigue", "burnt_out", "resentm
 ACTOR_TYPES: tuple[str, ...] = (*ACTOR_KINDS, "funder")
 
 
-def actor_table(actors: Actors, funders: Funders, live: np.ndarray) -> np.ndarray:
-    """Actor-type means (types x ACTOR_METRICS); not-applicable cells are NaN."""
-    engagement = per_actor_engagement(actors)
-    columns = (engagement, actors.fatigue, actors.burnt_out, actors.resentment, actors.cynicism)
-    out = np.full((len(ACTOR_TYPES), len(ACTOR_METRICS)), np.nan)
-    for k in range(len(ACTOR_KINDS)):
-        members = actors.kind == k
-        if members.any():
-            out[k] = [c[members].mean() for c in columns]
+def actor_table(actors: Actors, funders: Funders, live: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Actor-type means (types x ACTOR_METRICS), written into ``out`` if given; not-applicable cells are NaN.
+
+    Each kind is a contiguous block of rows (``Actors.kinds``), so one sum per kind over a stacked block gives
+    its means (the same pairwise sums, so the same bits, as the mean of each column's rows)."""
+    block = np.stack([per_actor_engagement(actors), actors.fatigue, actors.burnt_out, actors.resentment,
+                      actors.cynicism], dtype=float)
+    out = np.full((len(ACTOR_TYPES), len(ACTOR_METRICS)), np.nan) if out is None else out
+    out[:] = np.nan
+    for k, rows in enumerate(actors.kinds):
+        if rows.stop > rows.start:
+            out[k] = block[:, rows].sum(axis=1) / (rows.stop - rows.start)
     if funders.kind.size:
         out[-1, 0] = (funders.allocation * live).sum(axis=1).mean()
     return out

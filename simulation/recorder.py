@@ -11,25 +11,34 @@ from simulation.state import ACTOR_KINDS, Actors, Funders, Missions
 
 
 class Recorder:
-    """Records mission and actor-type metrics every step; agent rows only when asked."""
+    """Records mission and actor-type metrics every step into arrays allocated once; agent rows only when asked.
+
+    A step only copies values into its row; tables and per-facet counts are built from the arrays when read."""
 
     def __init__(self, steps: int, n_missions: int, n_actors: int, agents: bool = False) -> None:
         self.missions = np.zeros((steps + 1, n_missions, len(MISSION_METRICS)))
         self.actors = np.zeros((steps + 1, len(ACTOR_TYPES), len(ACTOR_METRICS)))
-        self.facet_months = np.zeros((n_missions, len(FACETS)), dtype=np.int64)
-        self.agent_rows: list[np.ndarray] | None = [] if agents else None
+        self.agent_rows = np.zeros((steps + 1, n_actors, len(ACTOR_METRICS))) if agents else None
         self.n = 0
 
     def record(self, missions: Missions, actors: Actors, funders: Funders) -> None:
-        self.missions[self.n] = np.column_stack([metric.read(missions) for metric in MISSION_METRICS])
-        self.actors[self.n] = actor_table(actors, funders, missions.live)
-        if self.n > 0:
-            np.add.at(self.facet_months, (np.arange(missions.count), missions.facet), missions.live)
+        row = self.missions[self.n]
+        for k, metric in enumerate(MISSION_METRICS):
+            row[:, k] = metric.read(missions)
+        actor_table(actors, funders, missions.live, out=self.actors[self.n])
         if self.agent_rows is not None:
-            engagement = per_actor_engagement(actors)
-            self.agent_rows.append(np.column_stack([engagement, actors.fatigue, actors.burnt_out,
-                                                    actors.resentment, actors.cynicism]))
+            for k, column in enumerate((per_actor_engagement(actors), actors.fatigue, actors.burnt_out,
+                                        actors.resentment, actors.cynicism)):
+                self.agent_rows[self.n, :, k] = column
         self.n += 1
+
+    @property
+    def facet_months(self) -> np.ndarray:
+        """(missions, facets): months each mission spent live in each facet (the starting state not counted)."""
+        facet = self.mission_series("facet")[1:].astype(np.int64)
+        status = self.mission_series("status")[1:]
+        live = (status == Status.ACTIVE) | (status == Status.LOCKED_IN)
+        return np.stack([((facet == f) & live).sum(axis=0) for f in range(len(FACETS))], axis=1)
 
     def mission_series(self, name: str) -> np.ndarray:
         """(steps recorded, missions) series of one mission metric."""
@@ -65,8 +74,8 @@ class Recorder:
         """Tidy per-step, per-agent table (only if agent recording was requested)."""
         if self.agent_rows is None:
             raise ValueError("agent data was not recorded: build the model with agent_data=True")
-        steps, n = len(self.agent_rows), kinds.size
-        frame = pd.DataFrame(np.concatenate(self.agent_rows), columns=list(ACTOR_METRICS))
+        steps, n = self.n, kinds.size
+        frame = pd.DataFrame(self.agent_rows[:steps].reshape(steps * n, -1), columns=list(ACTOR_METRICS))
         frame.insert(0, "step", np.repeat(np.arange(steps), n))
         frame.insert(1, "actor", np.tile(np.arange(n), steps))
         frame.insert(2, "actor_type", pd.Categorical.from_codes(np.tile(kinds, steps), categories=list(ACTOR_KINDS)))

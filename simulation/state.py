@@ -180,6 +180,11 @@ class Actors:
     def citizens(self) -> slice:
         return self.groups[3]
 
+    @property
+    def kinds(self) -> tuple[slice, slice, slice]:
+        """The rows of each of ACTOR_KINDS, in order (the actor axis is sorted by kind)."""
+        return self.ministries, self.firms, self.citizens
+
 
 @dataclass
 class Funders:
