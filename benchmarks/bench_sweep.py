@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from simulation import sweep
+from simulation.execution import sweep
 
 
 def main() -> None:
