@@ -19,10 +19,23 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from simulation.execution.errors import EngineError
-from simulation.execution.workers import Engine, shared_engine
-from simulation.inputs.limits import DASK_CONNECT_S
+from simulation.execution.workers import Engine, local_engine, shared_engine
+from simulation.inputs.limits import DASK_CONNECT_S, DASK_TIMEOUT_S
 
 PACKAGE = "mission-ecosystems"
+
+
+@contextlib.contextmanager
+def engine(workers: int, scheduler: str | None = None, dask_local: bool = False,
+           timeout: float = DASK_TIMEOUT_S) -> Iterator[Engine]:
+    """Local processes, a Dask LocalCluster or a remote Dask scheduler (checked before it is used).
+
+    Here rather than in :mod:`.workers`, which this module builds on, so that the two do not import each other."""
+    if scheduler or dask_local:
+        with dask_engine(workers, scheduler, timeout) as found:
+            yield found
+    else:
+        yield local_engine(workers)
 
 
 @contextlib.contextmanager

@@ -43,10 +43,11 @@ import yaml
 
 from simulation.execution import locking
 from simulation.execution import results as store
+from simulation.execution.dask_engine import engine
 from simulation.execution.errors import EngineError, Interrupted, OutputError, exit_code_of
 from simulation.execution.experiment import Experiment, checked_design, load_experiment, plan, specs, validate
 from simulation.execution.runner import Progress, RunResult, lost_run, run_one
-from simulation.execution.workers import Engine, engine, stream
+from simulation.execution.workers import Engine, stream
 from simulation.inputs.limits import DASK_TIMEOUT_S
 from simulation.inputs.params import Config
 

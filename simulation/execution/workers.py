@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulation.execution.errors import EngineError, interrupts_deferred
-from simulation.inputs.limits import DASK_TIMEOUT_S, DEATHS_IN_A_ROW
+from simulation.inputs.limits import DEATHS_IN_A_ROW
 
 PARENT_POLL_S = 0.5
 """How often a worker checks that its parent is alive."""
@@ -55,19 +55,6 @@ def local_engine(workers: int) -> Engine:
 def shared_engine(executor: Executor, window: int) -> Engine:
     """An executor the caller owns and keeps open (a Dask client's, a thread pool in tests)."""
     return Engine(lambda: contextlib.nullcontext(executor), window=window)
-
-
-@contextlib.contextmanager
-def engine(workers: int, scheduler: str | None = None, dask_local: bool = False,
-           timeout: float = DASK_TIMEOUT_S) -> Iterator[Engine]:
-    """Local processes, a Dask LocalCluster or a remote Dask scheduler (checked before it is used)."""
-    if scheduler or dask_local:
-        from simulation.execution.dask_engine import dask_engine
-
-        with dask_engine(workers, scheduler, timeout) as found:
-            yield found
-    else:
-        yield local_engine(workers)
 
 
 def worker_context() -> Any:
