@@ -20,21 +20,12 @@ import contextlib
 import reprlib
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
-from simulation.inputs.limits import MAX_REPLICATES, WORKERS_PER_CPU, max_workers
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    help: str
-    add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
+from simulation.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command, whole_number, worker_count
+from simulation.frontends.sweep_cli import SWEEP_COMMANDS
+from simulation.inputs.limits import MAX_REPLICATES
 
 
 # ------------------------------------------------------------------ shared arguments
@@ -53,28 +44,8 @@ def key_value(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(f"{key.strip()}: value {reprlib.repr(raw)} is not valid YAML ({problem})") from None
 
 
-def whole_number(minimum: int, maximum: int | None = None, why: str = "") -> Callable[[str], int]:
-    """An argparse type: a whole number from ``minimum`` to ``maximum`` (``why`` says where the maximum comes from)."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number (got {reprlib.repr(text)})") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum} (got {value})")
-        if maximum is not None and value > maximum:
-            raise argparse.ArgumentTypeError(f"expected a whole number from {minimum} to {maximum}{why} (got {value})")
-        return value
-    return parse
-
-
 positive_int = whole_number(1)
 non_negative_int = whole_number(0)
-
-
-def worker_count(text: str) -> int:
-    """``--workers``: at most WORKERS_PER_CPU per CPU of this machine."""
-    return whole_number(1, max_workers(), f", {WORKERS_PER_CPU} per CPU here")(text)
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -186,12 +157,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("list", "list the scenarios with one-line descriptions", lambda parser: None, cmd_list),
     Command("show", "print a scenario's resolved parameters (YAML)", add_show_arguments, cmd_show),
     Command("ui", "open the interactive browser UI", add_ui_arguments, cmd_ui),
+    *SWEEP_COMMANDS,
 )
-
-
-from simulation.frontends.sweep_cli import SWEEP_COMMANDS  # noqa: E402  (they reuse the helpers above)
-
-COMMANDS = (*COMMANDS, *SWEEP_COMMANDS)
 
 
 class Parser(argparse.ArgumentParser):
