@@ -15,7 +15,7 @@ import time
 import yaml
 
 from simulation import Config, MissionModel
-from simulation.params import with_overrides
+from simulation.inputs.params import with_overrides
 
 
 def time_once(config: Config, seed: int) -> tuple[float, float]:

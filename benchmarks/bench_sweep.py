@@ -28,7 +28,8 @@ KINDS = ("run", "sweep")
 
 def measure(kind: str, runs: int, workers: int, steps: int) -> dict:
     """Time one `kind` of N runs in this process; wall time, runs per minute and peak memory."""
-    from simulation import cli, sweep
+    from simulation.execution import sweep
+    from simulation.frontends import cli
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"

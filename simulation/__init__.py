@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_LAZY = {"run_scenario": "simulation.api", "run_experiment": "simulation.api", "MissionModel": "simulation.model",
-         "Config": "simulation.params", "MECHANISMS": "simulation.params"}
+_LAZY = {"run_scenario": "simulation.frontends.api", "run_experiment": "simulation.frontends.api",
+         "MissionModel": "simulation.core.model", "Config": "simulation.inputs.params", "MECHANISMS": "simulation.inputs.params"}
 
 __all__ = ["MECHANISMS", "Config", "MissionModel"]
 __version__ = "0.1.0"

@@ -2,7 +2,7 @@
 
 Reads a JSON list of ``{"argv": [...], "cwd": "..."}`` on stdin and writes a
 JSON list of ``{"code", "stdout", "stderr", "wall_s", "maxrss_mb"}``. Each
-command is ``simulation.cli.main`` (what the console script calls) in a
+command is ``simulation.frontends.cli.main`` (what the console script calls) in a
 forked child with its own working directory, standard streams and exit
 status; an exception that escapes ``main`` is printed as the interpreter
 would and exits 1. Forking skips the second of imports a cold start costs,
@@ -31,7 +31,7 @@ def run(argv: list[str], cwd: str) -> dict:
                 os.chdir(cwd)
                 os.dup2(out.fileno(), 1)
                 os.dup2(err.fileno(), 2)
-                from simulation.cli import main
+                from simulation.frontends.cli import main
 
                 code = main(argv)
             except BaseException:
@@ -49,8 +49,6 @@ def run(argv: list[str], cwd: str) -> dict:
 
 
 if __name__ == "__main__":
-    import simulation.api
-    import simulation.cli
-    import simulation.sweep  # noqa: F401  (warm: what every command may import)
+    import simulation.execution.sweep  # noqa: F401  (warm: what every command may import)
 
     print(json.dumps([run(case["argv"], case["cwd"]) for case in json.load(sys.stdin)]))

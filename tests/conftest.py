@@ -27,7 +27,7 @@ if FAULTS:
     import functools
     import signal
 
-    import simulation.runner as runner
+    import simulation.execution.runner as runner
 
     real_run_one, real_model = runner.run_one, runner.MissionModel
 

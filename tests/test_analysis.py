@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.analysis import prim, prim_table, rankings
-from simulation.experiment import Experiment
+from simulation.analysis.sweeps import prim, prim_table, rankings
+from simulation.execution.experiment import Experiment
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,8 @@ def test_every_design_gets_a_factor_ranking(design):
 
 def test_run_experiment_from_a_dict_returns_its_tables_and_analysis(tmp_path):
     from simulation import run_experiment
-    from simulation.analysis import summarise
-    from simulation.scenario import ScenarioError
+    from simulation.analysis.sweeps import summarise
+    from simulation.inputs.scenario import ScenarioError
 
     study = {"scenario": "baseline", "replicates": 2, "seed": 3, "steps": 12, "design": {"kind": "lhs", "samples": 10},
              "factors": {"portfolio.count": {"range": [1, 4]}, "lockin.rule": {"levels": ["none", "sunset"]}},

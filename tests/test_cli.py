@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 import simulation
-from simulation.cli import main
-from simulation.params import Config
-from simulation.plots import KEY_METRICS
-from simulation.scenario import load_scenario, scenario_files
+from simulation.analysis.plots import KEY_METRICS
+from simulation.frontends.cli import main
+from simulation.inputs.params import Config
+from simulation.inputs.scenario import load_scenario, scenario_files
 
 
 def test_list_shows_every_scenario_with_its_description(capsys):
@@ -124,11 +124,11 @@ def test_usage_errors_and_help_return_codes(capsys):
 
 def test_ui_imports_the_ui_lazily_and_serves(monkeypatch):
     calls = []
-    fake = types.ModuleType("simulation.ui")
+    fake = types.ModuleType("simulation.frontends.ui")
     fake.serve = lambda host, port: calls.append((host, port))
     fake.warn_if_exposed = lambda host, port: None
-    monkeypatch.setitem(sys.modules, "simulation.ui", fake)
-    monkeypatch.setattr(simulation, "ui", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "simulation.frontends.ui", fake)
+    monkeypatch.setattr(simulation.frontends, "ui", fake, raising=False)
     assert main(["ui", "--port", "9001"]) == 0
     assert calls == [("127.0.0.1", 9001)]
 
@@ -149,18 +149,18 @@ def test_console_script_runs():
     (MemoryError(), 2, "error: out of memory: the input asks for more than this machine has"),
 ])
 def test_the_error_boundary_turns_expected_failures_into_one_line(monkeypatch, capsys, error, code, line):
-    import simulation.scenario
+    import simulation.inputs.scenario
 
     def fail(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(simulation.scenario, "resolve", fail)
+    monkeypatch.setattr(simulation.inputs.scenario, "resolve", fail)
     assert main(["show", "baseline"]) == code
     assert capsys.readouterr().err == line + "\n"
 
 
 def test_a_full_disk_while_writing_leaves_no_partial_directory(tmp_path, monkeypatch, capsys):
-    from simulation import results as store
+    from simulation.execution import results as store
 
     def full(frame, path):
         raise OSError(28, "No space left on device", str(path))

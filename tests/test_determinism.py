@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from simulation import Config, MissionModel
-from simulation.params import with_overrides
-from simulation.rng import replicate_seeds, stream
+from simulation.core.rng import replicate_seeds, stream
+from simulation.inputs.params import with_overrides
 
 CONFIG = with_overrides(Config(), {"time.steps": 60})
 

@@ -8,9 +8,9 @@ ema_workbench = pytest.importorskip("ema_workbench", reason="the [ema] extra is 
 from ema_workbench import CategoricalParameter, IntegerParameter, RealParameter, perform_experiments  # noqa: E402
 
 from simulation import MissionModel  # noqa: E402
-from simulation.ema import dotted, mission_model, parameter  # noqa: E402
-from simulation.params import bounds, field_of  # noqa: E402
-from simulation.scenario import load_scenario  # noqa: E402
+from simulation.execution.ema import dotted, mission_model, parameter  # noqa: E402
+from simulation.inputs.params import bounds, field_of  # noqa: E402
+from simulation.inputs.scenario import load_scenario  # noqa: E402
 
 
 def test_parameters_come_from_the_schema():

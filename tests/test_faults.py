@@ -25,12 +25,12 @@ import psutil
 import pytest
 import yaml
 
-from simulation import locking
-from simulation import sweep as sweeps
-from simulation.cli import main
-from simulation.dask_engine import check_versions
-from simulation.errors import EngineError
-from simulation.workers import Engine, stream
+from simulation.execution import locking
+from simulation.execution import sweep as sweeps
+from simulation.execution.dask_engine import check_versions
+from simulation.execution.errors import EngineError
+from simulation.execution.workers import Engine, stream
+from simulation.frontends.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 MISSIONS = str(Path(sys.executable).with_name("missions"))

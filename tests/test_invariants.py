@@ -5,9 +5,9 @@ import pytest
 from pydantic import ValidationError
 
 from simulation import Config, MissionModel
-from simulation.params import bounds, leaf_fields, with_overrides
-from simulation.rng import replicate_seeds
-from simulation.rules.governance import Status
+from simulation.core.rng import replicate_seeds
+from simulation.core.rules.governance import Status
+from simulation.inputs.params import bounds, leaf_fields, with_overrides
 
 SETTINGS = {
     "default": {},

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from simulation import MECHANISMS, Config, MissionModel
-from simulation.params import bounds, leaf_fields, with_overrides
-from simulation.rng import replicate_seeds
-from simulation.rules.governance import MISSION
+from simulation.core.rng import replicate_seeds
+from simulation.core.rules.governance import MISSION
+from simulation.inputs.params import bounds, leaf_fields, with_overrides
 
 SEEDS = replicate_seeds(3, 3)
 

@@ -7,9 +7,9 @@ import pytest
 from pydantic import ValidationError
 
 from simulation import Config, MissionModel
-from simulation.metrics import MODEL_REPORTERS, OUTCOMES
-from simulation.model_args import flat_names
-from simulation.params import get_dotted
+from simulation.core.metrics import MODEL_REPORTERS, OUTCOMES
+from simulation.core.model_args import flat_names
+from simulation.inputs.params import get_dotted
 
 SHORT = {"steps": 6}
 

@@ -7,9 +7,9 @@ import pytest
 from pydantic import ValidationError
 
 from simulation import Config, MissionModel
-from simulation.agents import Citizen, Firm, Funder, Ministry
-from simulation.params import MissionOverride, bounds, field_of, get_dotted, with_overrides
-from simulation.rules.governance import Status
+from simulation.core.agents import Citizen, Firm, Funder, Ministry
+from simulation.core.rules.governance import Status
+from simulation.inputs.params import MissionOverride, bounds, field_of, get_dotted, with_overrides
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,10 @@
 import numpy as np
 
 from simulation import MissionModel
-from simulation.metrics import ACTOR_METRICS, per_actor_engagement
-from simulation.rules.governance import FACETS
-from simulation.scenario import load_scenario
-from simulation.state import ACTOR_KINDS
+from simulation.core.metrics import ACTOR_METRICS, per_actor_engagement
+from simulation.core.rules.governance import FACETS
+from simulation.inputs.scenario import load_scenario
+from simulation.core.state import ACTOR_KINDS
 
 
 def masked_means(model: MissionModel) -> np.ndarray:

@@ -13,13 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation import api
-from simulation import results as store
-from simulation.metrics import ACTOR_METRICS, MISSION_METRICS
-from simulation.params import Config
-from simulation.plots import KEY_METRICS
-from simulation.rng import replicate_seeds
-from simulation.scenario import SCENARIO_DIR
+from simulation.analysis.plots import KEY_METRICS
+from simulation.core.metrics import ACTOR_METRICS, MISSION_METRICS
+from simulation.core.rng import replicate_seeds
+from simulation.execution import results as store
+from simulation.frontends import api
+from simulation.inputs.params import Config
+from simulation.inputs.scenario import SCENARIO_DIR
 
 PNG = b"\x89PNG\r\n\x1a\n"
 PLOTS = (*KEY_METRICS, "actors", "facets")
@@ -117,12 +117,12 @@ def test_atomic_write_leaves_nothing_when_the_writer_fails(tmp_path):
 
 
 def test_a_failed_batch_leaves_no_directory(tmp_path, monkeypatch):
-    import simulation.plots
+    import simulation.analysis.plots
 
     def broken(*args, **kwargs):
         raise RuntimeError("plotting failed")
 
-    monkeypatch.setattr(simulation.plots, "write_plots", broken)
+    monkeypatch.setattr(simulation.analysis.plots, "write_plots", broken)
     with pytest.raises(RuntimeError, match="plotting failed"):
         api.run_scenario("baseline", steps=6, out=tmp_path / "run")
     assert list(tmp_path.iterdir()) == []
@@ -157,7 +157,7 @@ def test_git_state_tolerates_no_repository_and_no_git(tmp_path, monkeypatch):
 
 
 def _start(out: Path, *args: str) -> subprocess.Popen:
-    code = "import sys; from simulation.cli import main; sys.exit(main())"
+    code = "import sys; from simulation.frontends.cli import main; sys.exit(main())"
     return subprocess.Popen([sys.executable, "-c", code, "run", "baseline", "--out", str(out), "--quiet", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=out.parent)
 

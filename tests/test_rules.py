@@ -5,10 +5,10 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
 
-from simulation.rules import choice, money, opinion, opposition, progress, strain
-from simulation.rules import governance as gov
-from simulation.rules.adjust import approach
-from simulation.rules.governance import Status
+from simulation.core.rules import choice, money, opinion, opposition, progress, strain
+from simulation.core.rules import governance as gov
+from simulation.core.rules.adjust import approach
+from simulation.core.rules.governance import Status
 
 
 # ---------------------------------------------------------------- choice

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 import simulation
-from simulation import api, runner
-from simulation.params import Config
-from simulation.rng import replicate_seeds
-from simulation.scenario import ScenarioError, load_scenario
+from simulation.core.rng import replicate_seeds
+from simulation.execution import runner
+from simulation.frontends import api
+from simulation.inputs.params import Config
+from simulation.inputs.scenario import ScenarioError, load_scenario
 
 SHORT = {"time.steps": 12}
 

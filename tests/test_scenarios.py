@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from simulation.params import Config
-from simulation.runner import make_specs, run_one
-from simulation.scenario import (
+from simulation.execution.runner import make_specs, run_one
+from simulation.inputs.params import Config
+from simulation.inputs.scenario import (
     SCENARIO_DIR,
     ScenarioError,
     changed_parameters,

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from simulation import sweep as sweeps
-from simulation.cli import main
-from simulation.experiment import EXPERIMENT_DIR, design_points, load_experiment, plan
-from simulation.scenario import ScenarioError
+from simulation.execution import sweep as sweeps
+from simulation.execution.experiment import EXPERIMENT_DIR, design_points, load_experiment, plan
+from simulation.frontends.cli import main
+from simulation.inputs.scenario import ScenarioError
 
 REPO = Path(__file__).resolve().parent.parent
 MISSIONS = str(Path(sys.executable).with_name("missions"))
@@ -209,9 +209,9 @@ def test_memory_of_a_sweep_is_not_held_in_results(tmp_path):
     """Results stream to disk: the engine's window bounds what is in flight."""
     from concurrent.futures import Executor, Future
 
-    from simulation.experiment import specs
-    from simulation.runner import lost_run, run_one
-    from simulation.workers import shared_engine, stream
+    from simulation.execution.experiment import specs
+    from simulation.execution.runner import lost_run, run_one
+    from simulation.execution.workers import shared_engine, stream
 
     seen = []
 
@@ -247,7 +247,7 @@ def test_sobol_indices_with_confidence_intervals_and_a_noise_warning(tmp_path):
                                   factors={"portfolio.count": {"range": [1, 8]},
                                            "creep.rate": {"range": [0.0, 0.1]}})
     result = sweeps.start(experiment, tmp_path / "out", workers=2, progress=False)
-    from simulation.analysis import analyze, sensitivity
+    from simulation.analysis.sweeps import analyze, sensitivity
 
     found = sensitivity(result, result.runs(), ["peak_burnt_out"])
     table = found.table.set_index(["factor", "index"])["value"]
@@ -261,7 +261,7 @@ def test_compare_gives_paired_differences_with_bootstrap_intervals(tmp_path):
     a = sweeps.start(write_experiment(tmp_path, name="a"), tmp_path / "a", workers=2, progress=False)
     b = sweeps.start(write_experiment(tmp_path, name="b", fixed={"resistance.vested_interest": 1.0}),
                      tmp_path / "b", workers=2, progress=False)
-    from simulation.compare import differences
+    from simulation.analysis.compare import differences
 
     overall, per_point, notes = differences(a, b, resamples=500)
     row = overall.set_index("output").loc["mean_progress"]

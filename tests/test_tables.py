@@ -7,11 +7,11 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from simulation import api
-from simulation import results as store
-from simulation import sweep as sweeps
-from simulation.params import Config
-from simulation.scenario import parameters
+from simulation.execution import results as store
+from simulation.execution import sweep as sweeps
+from simulation.frontends import api
+from simulation.inputs.params import Config
+from simulation.inputs.scenario import parameters
 
 EXPERIMENT = {"description": "tidy tables", "scenario": "baseline", "replicates": 2, "seed": 5, "steps": 12,
               "factors": {"portfolio.count": {"levels": [1, 3]}, "lockin.rule": {"levels": ["none", "review"]}},

@@ -11,17 +11,17 @@ import pytest
 import yaml
 from pydantic import TypeAdapter
 
-from simulation.params import Config, bounds, field_of
-from simulation.patterns import FRACTION, PATTERNS, Variant, classify, evaluate, load_patterns, run_pattern
-from simulation.patterns.claims import ClaimResult, Result, check
-from simulation.patterns.claims import evaluate as evaluate_claim
-from simulation.patterns.execute import run_variants
-from simulation.patterns.report import DOCS, figure, page
-from simulation.patterns.robustness import FULL, cases, focal, hypercube, is_design_key, parameters, zero_defaults
-from simulation.patterns.spec import PATTERN_DIR, SPEC_DIR, Claim, Direction
-from simulation.patterns.stats import estimate, steps_down
-from simulation.scenario import ScenarioError
-from simulation.workers import process_pool as executor
+from simulation.analysis.patterns import FRACTION, PATTERNS, Variant, classify, evaluate, load_patterns, run_pattern
+from simulation.analysis.patterns.claims import ClaimResult, Result, check
+from simulation.analysis.patterns.claims import evaluate as evaluate_claim
+from simulation.analysis.patterns.execute import run_variants
+from simulation.analysis.patterns.report import DOCS, figure, page
+from simulation.analysis.patterns.robustness import FULL, cases, focal, hypercube, is_design_key, parameters, zero_defaults
+from simulation.analysis.patterns.spec import PATTERN_DIR, SPEC_DIR, Claim, Direction
+from simulation.analysis.patterns.stats import estimate, steps_down
+from simulation.execution.workers import process_pool as executor
+from simulation.inputs.params import Config, bounds, field_of
+from simulation.inputs.scenario import ScenarioError
 
 CLAIM = TypeAdapter(Claim)
 
@@ -38,7 +38,7 @@ def test_the_page_shows_what_the_specs_say():
     text = DOCS.read_text(encoding="utf-8")
     for p in PATTERNS:
         section = text.split(f"## {p.key} ", 1)[1].split("\n## ", 1)[0]
-        assert f"Claimed *{p.spec.claimed}*" in section, f"{p.key}: docs/patterns.md is stale; run python -m simulation.patterns"
+        assert f"Claimed *{p.spec.claimed}*" in section, f"{p.key}: docs/patterns.md is stale; run python -m simulation.analysis.patterns"
         assert f"`{p.spec.mechanism}`" in section
         assert all(f"`{key}: " in section for key in p.spec.coefficient or {})
 
@@ -243,7 +243,7 @@ def test_the_hypercube_leaves_out_design_keys_zero_defaults_and_each_patterns_fo
 
 
 def test_every_robustness_value_is_valid_for_the_schema():
-    from simulation.params import with_overrides
+    from simulation.inputs.params import with_overrides
 
     for v in cases(PATTERNS[3]):
         if v[0] == "LHS":

@@ -1,7 +1,7 @@
 """Outcome tests (slow): the outcomes a researcher reads respond to what the sources say they respond to,
 and no shipped scenario is a foregone conclusion (issue 10, "Outcome tests").
 
-Outcome names are checked against ``simulation.metrics.OUTCOMES``. A test on an outcome the model does not
+Outcome names are checked against ``simulation.core.metrics.OUTCOMES``. A test on an outcome the model does not
 report yet is a strict xfail, so it fails, and must be un-marked, once the outcome exists. ``TODAY`` lists
 what fails on today's model although its outcomes exist (the findings of issue 10); strict as well, so an
 entry must go once its test passes.
@@ -10,10 +10,11 @@ entry must go once its test passes.
 import numpy as np
 import pytest
 
-from simulation import metrics, run_scenario
-from simulation.patterns.stats import estimate
-from simulation.scenario import load_scenario, scenario_files
-from simulation.workers import process_pool as executor
+from simulation import run_scenario
+from simulation.analysis.patterns.stats import estimate
+from simulation.core import metrics
+from simulation.execution.workers import process_pool as executor
+from simulation.inputs.scenario import load_scenario, scenario_files
 
 SEED = 2026  # one root seed: replicate k has the same seed in every arm (paired comparisons)
 REPLICATES = 12

@@ -1,19 +1,19 @@
 """Pattern validation (slow): every pattern holds, its claimed class is the one computed from its ablation arms,
 and it holds in the CI subset of its robustness cases (the first host scenario and the first hypercube point;
-``python -m simulation.patterns`` runs the full design for docs/patterns.md).
+``python -m simulation.analysis.patterns`` runs the full design for docs/patterns.md).
 
-A claim on an outcome ``simulation.metrics`` does not report yet cannot be evaluated: its test is a strict
+A claim on an outcome ``simulation.core.metrics`` does not report yet cannot be evaluated: its test is a strict
 xfail, so it fails, and must be un-marked, once the outcome exists. ``TODAY`` lists what fails on today's
 model although its outcomes exist (issue 10); strict too, so an entry must go once it passes.
 """
 
 import pytest
 
-from simulation.metrics import OUTCOMES
-from simulation.patterns import PATTERNS, evaluate
-from simulation.patterns.report import ROBUSTNESS
-from simulation.patterns.robustness import cases
-from simulation.workers import process_pool as executor
+from simulation.analysis.patterns import PATTERNS, evaluate
+from simulation.analysis.patterns.report import ROBUSTNESS
+from simulation.analysis.patterns.robustness import cases
+from simulation.core.metrics import OUTCOMES
+from simulation.execution.workers import process_pool as executor
 
 TODAY: dict[str, dict[str, str]] = {
     "holds": {},

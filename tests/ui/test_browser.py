@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation.scenario import load_scenario
-from simulation.ui.controls import CONTROLS
+from simulation.frontends.ui.controls import CONTROLS
+from simulation.inputs.scenario import load_scenario
 
 pytestmark = pytest.mark.browser
 

@@ -15,12 +15,10 @@ import pandas as pd
 import pytest
 import solara
 
-from simulation.model import MissionModel
-from simulation.params import Config, ReviewRule, bounds, field_of, get_dotted
-from simulation.rules.governance import FACETS, Status
-from simulation.scenario import SCENARIO_DIR, list_scenarios, load_scenario
-from simulation.ui import SERVER_ENV, about, charts, command, compare, export, panels
-from simulation.ui.controls import (
+from simulation.core.model import MissionModel
+from simulation.core.rules.governance import FACETS, Status
+from simulation.frontends.ui import SERVER_ENV, about, charts, command, compare, export, panels
+from simulation.frontends.ui.controls import (
     CONTROLS,
     DEFAULT_PRESET,
     SLIDERS,
@@ -33,11 +31,13 @@ from simulation.ui.controls import (
     presets,
     values_of,
 )
-from simulation.ui.frame import Frame
-from simulation.ui.model import UIModel
-from simulation.ui.narrative import mission_labels, mission_names, status_word
-from simulation.ui.network import OUTSIDERS_Y, build, frames, network_chart
-from simulation.ui.panels import Dashboard, glance_html, narrative_html
+from simulation.frontends.ui.frame import Frame
+from simulation.frontends.ui.model import UIModel
+from simulation.frontends.ui.narrative import mission_labels, mission_names, status_word
+from simulation.frontends.ui.network import OUTSIDERS_Y, build, frames, network_chart
+from simulation.frontends.ui.panels import Dashboard, glance_html, narrative_html
+from simulation.inputs.params import Config, ReviewRule, bounds, field_of, get_dotted
+from simulation.inputs.scenario import SCENARIO_DIR, list_scenarios, load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -373,7 +373,7 @@ def bar(rc) -> dict:
 
 
 def test_page_steps_resets_and_changes_preset():
-    from simulation.ui.app import Page
+    from simulation.frontends.ui.app import Page
 
     _box, rc = solara.render(Page(), handle_error=False)
     assert bar(rc)["data-month"] == "0"
@@ -399,7 +399,7 @@ def test_page_steps_resets_and_changes_preset():
 
 
 def test_page_refuses_a_tampered_preset_and_slider_value_and_keeps_going():
-    from simulation.ui.app import Page
+    from simulation.frontends.ui.app import Page
 
     _box, rc = solara.render(Page(), handle_error=False)
     rc.find(v.Select, label="Scenario preset").widget.v_model = "/etc/passwd"
@@ -421,7 +421,7 @@ def test_page_refuses_a_tampered_preset_and_slider_value_and_keeps_going():
 
 
 def test_a_new_random_run_draws_a_seed_and_a_typed_seed_applies_on_reset():
-    from simulation.ui.app import Page
+    from simulation.frontends.ui.app import Page
 
     _box, rc = solara.render(Page(), handle_error=False)
     seed = bar(rc)["data-seed"]
@@ -438,7 +438,7 @@ def test_leaving_the_page_stops_its_play_loop():
     """Issue 14, item 2: the play loop stops when the page goes (Solara closes the session's render context)."""
     import threading
 
-    from simulation.ui.app import Page
+    from simulation.frontends.ui.app import Page
 
     _box, rc = solara.render(Page(), handle_error=False)
     rc.find(v.Select, label="Scenario preset").widget.v_model = "iceland-youth"
@@ -459,7 +459,7 @@ def test_a_failing_panel_shows_one_sentence_and_the_others_go_on(monkeypatch, ca
     missions = panels.TABS[0]
     monkeypatch.setattr(panels, "TABS", ((missions[0], (("momentum-chart", broken), *missions[1][1:])),
                                          *panels.TABS[1:]))
-    from simulation.ui.app import Page
+    from simulation.frontends.ui.app import Page
 
     _box, rc = solara.render(Page(), handle_error=False)
     button(rc, "Step").click()
@@ -495,7 +495,7 @@ def test_every_thing_to_try_is_a_valid_setting(item):
 
 
 def test_a_thing_to_try_sets_the_page_up_and_opens_the_missions(model):
-    from simulation.ui.app import Page
+    from simulation.frontends.ui.app import Page
 
     _box, rc = solara.render(Page(), handle_error=False)
     rc.find(v.Tabs).widget.v_model = 3  # the About tab
@@ -527,11 +527,11 @@ def test_serve_command_is_offline_and_local():
                                               ("::", True), ("classroom.local", True)])
 def test_ui_on_an_interface_beyond_this_computer_warns_that_the_page_has_no_authentication(
         monkeypatch, capsys, host, warned):
-    import simulation.ui
-    from simulation.cli import main
+    import simulation.frontends.ui
+    from simulation.frontends.cli import main
 
     calls = []
-    monkeypatch.setattr(simulation.ui, "serve", lambda host, port: calls.append((host, port)) or 0)
+    monkeypatch.setattr(simulation.frontends.ui, "serve", lambda host, port: calls.append((host, port)) or 0)
     assert main(["ui", "--host", host, "--port", "9001"]) == 0
     assert calls == [(host, 9001)]
     err = capsys.readouterr().err

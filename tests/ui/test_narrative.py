@@ -9,10 +9,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from simulation.rules.governance import ADAPTIVE, ANTICIPATORY, ENHANCEMENT, MISSION, Status
-from simulation.ui.frame import Frame
-from simulation.ui.model import UIModel
-from simulation.ui.narrative import (
+from simulation.core.rules.governance import ADAPTIVE, ANTICIPATORY, ENHANCEMENT, MISSION, Status
+from simulation.frontends.ui.frame import Frame
+from simulation.frontends.ui.model import UIModel
+from simulation.frontends.ui.narrative import (
     DWELL,
     FACET_DWELL,
     Event,
@@ -21,7 +21,7 @@ from simulation.ui.narrative import (
     short_label,
     snapshot,
 )
-from simulation.ui.panels import narrative_html
+from simulation.frontends.ui.panels import narrative_html
 
 LESSONS = ("eu-missions", "iceland-youth", "moonshot", "baseline")
 

@@ -10,11 +10,11 @@ STEPS = 4
 
 
 def test_plain_solaraviz_plays_past_the_end_and_resets_with_its_sliders(monkeypatch):
-    import simulation.model
+    import simulation.core.model
 
     built = []
-    inputs = simulation.model.model_inputs
-    monkeypatch.setattr(simulation.model, "model_inputs", lambda *args: built.append(inputs(*args)) or built[-1])
+    inputs = simulation.core.model.model_inputs
+    monkeypatch.setattr(simulation.core.model, "model_inputs", lambda *args: built.append(inputs(*args)) or built[-1])
     model = MissionModel(rng=1, steps=STEPS)
     params = {"ambition": {"type": "SliderFloat", "value": 0.6, "min": 0.0, "max": 1.0, "step": 0.1,
                            "label": "Ambition"},

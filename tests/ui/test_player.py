@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from simulation.ui import charts
-from simulation.ui.frame import Frame
-from simulation.ui.model import UIModel
-from simulation.ui.player import SPEEDS, Player
+from simulation.frontends.ui import charts
+from simulation.frontends.ui.frame import Frame
+from simulation.frontends.ui.model import UIModel
+from simulation.frontends.ui.player import SPEEDS, Player
 
 WAIT_S = 60  # generous: other work may share the machine's cores
 

@@ -1,0 +1,82 @@
+"""Per-step data collection into preallocated arrays, turned into tidy tables on request."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simulation.core.metrics import ACTOR_METRICS, ACTOR_TYPES, MISSION_METRICS, actor_table, per_actor_engagement
+from simulation.core.rules.governance import FACETS, Status
+from simulation.core.state import ACTOR_KINDS, Actors, Funders, Missions
+
+
+class Recorder:
+    """Records mission and actor-type metrics every step into arrays allocated once; agent rows only when asked.
+
+    A step only copies values into its row; tables and per-facet counts are built from the arrays when read."""
+
+    def __init__(self, steps: int, n_missions: int, n_actors: int, agents: bool = False) -> None:
+        self.missions = np.zeros((steps + 1, n_missions, len(MISSION_METRICS)))
+        self.actors = np.zeros((steps + 1, len(ACTOR_TYPES), len(ACTOR_METRICS)))
+        self.agent_rows = np.zeros((steps + 1, n_actors, len(ACTOR_METRICS))) if agents else None
+        self.n = 0
+
+    def record(self, missions: Missions, actors: Actors, funders: Funders) -> None:
+        row = self.missions[self.n]
+        for k, metric in enumerate(MISSION_METRICS):
+            row[:, k] = metric.read(missions)
+        actor_table(actors, funders, missions.live, out=self.actors[self.n])
+        if self.agent_rows is not None:
+            for k, column in enumerate((per_actor_engagement(actors), actors.fatigue, actors.burnt_out,
+                                        actors.resentment, actors.cynicism)):
+                self.agent_rows[self.n, :, k] = column
+        self.n += 1
+
+    @property
+    def facet_months(self) -> np.ndarray:
+        """(missions, facets): months each mission spent live in each facet (the starting state not counted)."""
+        facet = self.mission_series("facet")[1:].astype(np.int64)
+        status = self.mission_series("status")[1:]
+        live = (status == Status.ACTIVE) | (status == Status.LOCKED_IN)
+        return np.stack([((facet == f) & live).sum(axis=0) for f in range(len(FACETS))], axis=1)
+
+    def mission_series(self, name: str) -> np.ndarray:
+        """(steps recorded, missions) series of one mission metric."""
+        k = [m.name for m in MISSION_METRICS].index(name)
+        return self.missions[: self.n, :, k]
+
+    def actor_series(self, name: str) -> np.ndarray:
+        """(steps recorded, actor types) series of one actor metric."""
+        return self.actors[: self.n, :, ACTOR_METRICS.index(name)]
+
+    def mission_frame(self, names: list[str]) -> pd.DataFrame:
+        """Tidy per-step, per-mission table."""
+        steps, n_missions = self.n, len(names)
+        data = self.missions[:steps].reshape(steps * n_missions, -1)
+        frame = pd.DataFrame(data, columns=[m.name for m in MISSION_METRICS])
+        frame.insert(0, "step", np.repeat(np.arange(steps), n_missions))
+        frame.insert(1, "mission", np.tile(np.arange(n_missions), steps))
+        frame.insert(2, "mission_name", pd.Categorical(np.tile(names, steps), categories=names))
+        frame["creep"] = frame["creep"].astype(np.int64)
+        frame["facet"] = pd.Categorical.from_codes(frame["facet"].astype(int), categories=list(FACETS))
+        frame["status"] = pd.Categorical.from_codes(frame["status"].astype(int), categories=[s.name.lower() for s in Status])
+        return frame
+
+    def actor_frame(self) -> pd.DataFrame:
+        """Tidy per-step, per-actor-type table."""
+        steps, n_types = self.n, len(ACTOR_TYPES)
+        frame = pd.DataFrame(self.actors[:steps].reshape(steps * n_types, -1), columns=list(ACTOR_METRICS))
+        frame.insert(0, "step", np.repeat(np.arange(steps), n_types))
+        frame.insert(1, "actor_type", pd.Categorical(np.tile(ACTOR_TYPES, steps), categories=list(ACTOR_TYPES)))
+        return frame
+
+    def agent_frame(self, kinds: np.ndarray) -> pd.DataFrame:
+        """Tidy per-step, per-agent table (only if agent recording was requested)."""
+        if self.agent_rows is None:
+            raise ValueError("agent data was not recorded: build the model with agent_data=True")
+        steps, n = self.n, kinds.size
+        frame = pd.DataFrame(self.agent_rows[:steps].reshape(steps * n, -1), columns=list(ACTOR_METRICS))
+        frame.insert(0, "step", np.repeat(np.arange(steps), n))
+        frame.insert(1, "actor", np.tile(np.arange(n), steps))
+        frame.insert(2, "actor_type", pd.Categorical.from_codes(np.tile(kinds, steps), categories=list(ACTOR_KINDS)))
+        return frame

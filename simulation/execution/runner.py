@@ -1,0 +1,186 @@
+"""Running many seeded model runs, in this process or in a pool of worker processes.
+
+``run_one`` is a pure function of a picklable :class:`RunSpec`: it builds the
+model from the spec's config and seed, runs it and returns a picklable
+:class:`RunResult` whose tables already carry the run's id, replicate and
+seed. ``run_many`` fans specs out to any ``concurrent.futures.Executor``-like
+object (a process pool by default; a Dask ``client.get_executor()`` works the
+same way) and returns results ordered by run id, whatever order they finished
+in. A run that raises, or kills its worker process, is recorded as a failed
+result; it does not stop the batch.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from simulation.core.model import MissionModel
+from simulation.core.rules.governance import FACETS, Status
+from simulation.execution import workers as engines
+from simulation.inputs.limits import max_workers
+from simulation.inputs.params import Config
+from simulation.inputs.scenario import parameters
+
+RUN_COLUMNS = ("run_id", "point", "replicate", "seed")
+"""Columns that lead every row of every table, so any row can be traced to its run (``point``: 0 in a batch)."""
+STATUSES = [s.name.lower() for s in Status]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run to do: a resolved config, the seed of this replicate and a stable id."""
+
+    run_id: str
+    scenario: str
+    replicate: int
+    seed: int
+    config: Config
+    point: int = 0  # the design point of a sweep
+
+
+@dataclass
+class RunResult:
+    """What one run produced; tables are empty and ``error`` holds the traceback if it failed."""
+
+    run_id: str
+    scenario: str
+    replicate: int
+    seed: int
+    steps: pd.DataFrame = field(default_factory=pd.DataFrame)  # per month and mission
+    actors: pd.DataFrame = field(default_factory=pd.DataFrame)  # per month and actor type
+    missions: pd.DataFrame = field(default_factory=pd.DataFrame)  # per mission, at the end
+    row: dict[str, Any] = field(default_factory=dict)  # one row of runs.parquet
+    wall_s: float = 0.0
+    error: str | None = None
+    attempts: int = 1  # times it was started: more than 1 when its worker process died
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def make_specs(config: Config, seeds: list[int], scenario: str | None = None) -> list[RunSpec]:
+    """One spec per seed, replicate k getting ``seeds[k]`` and id ``<scenario>-<k:04d>``."""
+    name = scenario or config.name
+    return [RunSpec(f"{name}-{k:04d}", name, k, int(seed), config) for k, seed in enumerate(seeds)]
+
+
+def run_one(spec: RunSpec) -> RunResult:
+    """Run one model to its configured length and collect its tables (no I/O, no globals)."""
+    start = time.perf_counter()
+    row = run_row(spec)
+    ids = {k: row[k] for k in RUN_COLUMNS}
+    try:
+        model = MissionModel(spec.config, seed=spec.seed).run()
+        summary = model.summary()
+        return RunResult(
+            spec.run_id, spec.scenario, spec.replicate, spec.seed,
+            steps=_lead(model.mission_frame(), ids),
+            actors=_lead(model.actor_frame(), ids),
+            missions=_lead(missions_table(model.mission_summary(), model.missions.names), ids),
+            row={**row, **summary}, wall_s=time.perf_counter() - start,
+        )
+    except Exception:  # recorded per run so one bad run does not sink a batch
+        return failed_run(spec, traceback.format_exc(), wall_s=time.perf_counter() - start)
+
+
+def run_row(spec: RunSpec) -> dict[str, Any]:
+    """The leading columns of a run's row in runs.parquet: its ids, scenario and every parameter."""
+    ids = {"run_id": spec.run_id, "point": spec.point, "replicate": spec.replicate, "seed": spec.seed}
+    return {**ids, "scenario": spec.scenario, **parameters(spec.config)}
+
+
+def failed_run(spec: RunSpec, error: str, *, wall_s: float = 0.0, attempts: int = 1) -> RunResult:
+    """A run with no tables and ``error`` saying why."""
+    return RunResult(spec.run_id, spec.scenario, spec.replicate, spec.seed, row=run_row(spec),
+                     wall_s=wall_s, error=error, attempts=attempts)
+
+
+def lost_run(spec: RunSpec, attempts: int, why: str) -> RunResult:
+    """A run whose worker process died (``workers.stream``'s ``died``)."""
+    return failed_run(spec, f"WorkerDied: {why}\n", attempts=attempts)
+
+
+def missions_table(rows: list[dict], names: list[str]) -> pd.DataFrame:
+    """End-of-run mission records with the categories ``steps`` uses, so a column has one dtype in every table."""
+    frame = pd.DataFrame(rows)
+    frame["mission_name"] = pd.Categorical(frame["mission_name"], categories=list(dict.fromkeys(names)))
+    frame["status"] = pd.Categorical(frame["status"], categories=STATUSES)
+    frame["final_facet"] = pd.Categorical(frame["final_facet"], categories=list(FACETS))
+    return frame
+
+
+def run_many(specs: Iterable[RunSpec], workers: int = 1, progress: bool = True,
+             executor: Executor | None = None, *, isolate: bool = False) -> list[RunResult]:
+    """Run every spec and return the results ordered by run id.
+
+    ``workers=1`` runs in this process unless ``isolate`` (then in one worker
+    process, so that a run that kills its process is only a failed run); more
+    starts a process pool of that size. An ``executor`` given by the caller
+    (anything with ``submit`` returning concurrent futures) is used as is and left open.
+    """
+    specs = list(specs)
+    ids = [s.run_id for s in specs]
+    if len(set(ids)) != len(ids):
+        raise ValueError("run ids must be unique")
+    if executor is None and not 1 <= workers <= max_workers():
+        raise ValueError(f"workers: expected 1 to {max_workers()} (got {workers})")
+    bar = Progress(len(specs), specs[0].scenario if specs else "", progress)
+    results: list[RunResult] = []
+    if executor is not None:
+        engine = engines.shared_engine(executor, window=max(len(specs), 1))
+    elif isolate or (workers > 1 and len(specs) > 1):
+        engine = engines.local_engine(max(min(workers, len(specs)), 1))
+    else:
+        engine = None
+    try:
+        found = engines.stream(engine, specs, run_one, lost_run) if engine else map(run_one, specs)
+        for result in found:
+            results.append(result)
+            bar.update(result)
+    finally:
+        bar.close()
+    return sorted(results, key=lambda r: r.run_id)
+
+
+def _lead(frame: pd.DataFrame, ids: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with the run's id, replicate and seed as its first columns."""
+    for position, (key, value) in enumerate(ids.items()):
+        frame.insert(position, key, value)
+    return frame
+
+
+class Progress:
+    """A tqdm bar on stderr when it is a terminal; otherwise one closing line."""
+
+    def __init__(self, total: int, label: str, enabled: bool) -> None:
+        self.total, self.label, self.enabled = total, label, enabled
+        self.start, self.failed = time.perf_counter(), 0
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=label, unit="run", file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, result: RunResult) -> None:
+        self.failed += not result.ok
+        if self.bar is not None:
+            self.bar.update(1)
+            if self.failed:
+                self.bar.set_postfix(failed=self.failed)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        if self.enabled:
+            failed = f", {self.failed} failed" if self.failed else ""
+            print(f"{self.label}: {self.total} runs in {time.perf_counter() - self.start:.1f} s{failed}",
+                  file=sys.stderr)
