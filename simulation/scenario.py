@@ -4,7 +4,9 @@ A scenario file holds top-level sections of ``Config`` (``portfolio:``,
 ``lockin:`` ...), plus two optional keys of its own:
 
 - ``extends: <scenario name or path>``: start from another scenario;
-- ``overrides:``: a mapping of dotted keys (``portfolio.mission.ambition: 0.9``).
+- ``overrides:``: a mapping of dotted keys (``portfolio.mission.ambition: 0.9``);
+- ``observed:`` and ``assumptions:``: what happened in a real case and which values may be fitted
+  (:mod:`simulation.evidence`); a file's own section replaces its parent's.
 
 Resolution: the schema's defaults, deep-merged with each file of the
 ``extends`` chain from the root parent down (mappings merge key by key, lists
@@ -29,7 +31,7 @@ from typing import Any, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from simulation import locations
+from simulation import evidence, locations
 from simulation.limits import MAX_EXTENDS, MAX_INDEX_DIGITS, MAX_PROBLEMS
 from simulation.locations import SUFFIXES
 from simulation.params import Config, _inner_model, retired, set_dotted
@@ -37,7 +39,7 @@ from simulation.safe_yaml import YAMLProblem, load_file
 
 SCENARIO_DIR = locations.shipped("scenarios")
 """The shipped scenario files; names are looked up in the user's directories first (``simulation.locations``)."""
-OWN_KEYS = ("extends", "overrides")
+OWN_KEYS = ("extends", "overrides", *evidence.SECTIONS)
 """Top-level keys of a scenario file that are not sections of ``Config``."""
 
 
@@ -67,6 +69,7 @@ class Resolved:
     config: Config
     sources: tuple[Source, ...] = ()  # the scenario file first, then its parents
     overrides: dict[str, Any] = field(default_factory=dict)  # the caller's dotted overrides
+    evidence: evidence.Evidence = field(default_factory=evidence.Evidence)  # the file's observations and assumptions
 
 
 # ------------------------------------------------------------------ public API
@@ -105,6 +108,7 @@ def resolve(scenario: str | Path | Config, overrides: Mapping[str, Any] | None =
     Raises :class:`ScenarioError` naming the file or flag and key path of
     every problem found.
     """
+    own: dict[str, tuple[str, Any]] = {}  # observed / assumptions: (the file that set it, its data)
     if isinstance(scenario, Config):
         builder, sources = _Builder(scenario.model_dump(mode="json"), default_origin=origin), ()
     else:
@@ -114,16 +118,21 @@ def resolve(scenario: str | Path | Config, overrides: Mapping[str, Any] | None =
         for source, data in chain:
             data = dict(data)
             own_overrides = data.pop("overrides", None) or {}
+            own.update({key: (str(source.path), data.pop(key)) for key in evidence.SECTIONS if key in data})
             builder.merge(data, str(source.path))
             builder.override(own_overrides, f"{source.path}: overrides")
         if "name" not in chain[-1][1]:
             builder.data["name"] = path.stem
         sources = tuple(source for source, _ in reversed(chain))
     applied: dict[str, Any] = {}
-    for label, values in [(origin, overrides or {}), *(layers or [])]:
+    layers = [(origin, overrides or {}), *(layers or [])]
+    # observations are checked against the file as written, so that --steps or --set may cut a run short
+    written = builder.validate() if own and any(values for _, values in layers) else None
+    for label, values in layers:
         builder.override(values, label)
         applied.update(values)
-    return Resolved(builder.validate(), sources, applied)
+    config = builder.validate()
+    return Resolved(config, sources, applied, evidence.read(own, written or config))
 
 
 def locate(name_or_path: str | Path, near: Path | None = None) -> Path:
