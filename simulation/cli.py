@@ -193,6 +193,10 @@ from simulation.sweep_cli import SWEEP_COMMANDS  # noqa: E402  (they reuse the h
 
 COMMANDS = (*COMMANDS, *SWEEP_COMMANDS)
 
+from simulation.case_cli import CASE_COMMANDS  # noqa: E402
+
+COMMANDS = (*COMMANDS, *CASE_COMMANDS)
+
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (``error: argument --workers: ...``), as every other error is."""
