@@ -145,7 +145,9 @@ def table(case: Case) -> str:
     lines = []
     for r in case.rows:
         q, m = str(r.observation.quantity), case.months
-        band = lambda pair: f"[{number(pair[0], q, m)}, {number(pair[1], q, m)}]"  # noqa: E731
+
+        def band(pair: tuple[float, float], q: str = q, m: int = m) -> str:
+            return f"[{number(pair[0], q, m)}, {number(pair[1], q, m)}]"
         note = f" ({r.observation.note})" if r.observation.note else ""
         lines.append(f"| {observation_cell(r.observation)} | {real_cell(r.observation)} | {number(r.median, q, m)} "
                      f"| {band(r.band50)} | {band(r.band90)} | {'yes' if r.inside else '**no**'} "

@@ -105,13 +105,17 @@ class Assumptions(RootModel[dict[str, Prior]]):
     root: dict[str, Prior] = Field(default_factory=dict, max_length=50)
 
 
-def problems(observed: Observed, assumptions: Assumptions, config: Config) -> list[str]:
-    """What the sections get wrong about the scenario they belong to, as ``key.path: message`` lines."""
+def problems(observed: Observed, assumptions: Assumptions, config: Config, inherited: bool = False) -> list[str]:
+    """What the sections get wrong about the scenario they belong to, as ``key.path: message`` lines.
+
+    Observations ``inherited`` from a parent file may lie beyond a child's shorter run (they are then not
+    compared); a file's own must lie within its run.
+    """
     out: list[str] = []
     names = [m.name for m in config.portfolio.resolved()]
     for i, obs in enumerate(observed.root):
         where = f"observed.{i}"
-        if obs.month > config.time.steps:
+        if obs.month > config.time.steps and not inherited:
             out.append(f"{where}.month: expected a month <= time.steps, {config.time.steps} (got {obs.month})")
         unknown = [name for name in obs.weights if name not in names]
         if unknown:
@@ -150,8 +154,10 @@ class Evidence:
 SECTIONS = {"observed": Observed, "assumptions": Assumptions}
 
 
-def read(sections: dict[str, tuple[str, Any]], config: Config) -> Evidence:
-    """The sections (name -> (file that set it, raw data)) validated; raises ScenarioError naming file and key."""
+def read(sections: dict[str, tuple[str, Any]], config: Config, top: str = "") -> Evidence:
+    """The sections (name -> (file that set it, raw data)) validated; raises ScenarioError naming file and key.
+
+    ``top`` is the scenario's own file (observations from another were inherited)."""
     from simulation.scenario import ScenarioError, _unknown, capped, expected  # scenario.py imports this module
 
     def describe(origin: str, name: str, error: dict) -> str:
@@ -171,7 +177,8 @@ def read(sections: dict[str, tuple[str, Any]], config: Config) -> Evidence:
             bad += capped(exc.errors(), lambda e, o=origin, n=name: describe(o, n, e), origin)
     if not bad:
         evidence = Evidence(**found)
-        bad = [f"{origins[line.split('.', 1)[0]]}: {line}" for line in problems(*found.values(), config)]
+        bad = [f"{origins[line.split('.', 1)[0]]}: {line}" for line in problems(*found.values(), config,
+                                                                                  origins.get("observed", top) != top)]
     if bad:
         raise ScenarioError(bad)
     return evidence

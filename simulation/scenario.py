@@ -132,7 +132,7 @@ def resolve(scenario: str | Path | Config, overrides: Mapping[str, Any] | None =
         builder.override(values, label)
         applied.update(values)
     config = builder.validate()
-    return Resolved(config, sources, applied, evidence.read(own, written or config))
+    return Resolved(config, sources, applied, evidence.read(own, written or config, str(sources[0].path) if sources else ""))
 
 
 def locate(name_or_path: str | Path, near: Path | None = None) -> Path:
