@@ -16,7 +16,8 @@ executors (local processes, a Dask LocalCluster or a remote scheduler).
 
 Writes into the output directory: ``posterior.csv`` (weighted quantiles of each assumption), ``particles.csv``
 (the last generation), ``<name>-calibrated.yaml`` (``extends`` the original, overriding only the assumptions
-with the best fit, so every source comment stays in the parent), ``report.md`` with ``before-after.png``.
+with the best fit, so every source comment stays in the parent), ``report.md`` with ``before.png`` and
+``after.png`` (the observations over the model's bands, as written and calibrated).
 """
 
 from __future__ import annotations
@@ -248,45 +249,21 @@ def write_report(cal: Calibration, out: Path, argv: list[str], replicates: int, 
     with process_pool(workers) as pool:
         before = run_case(cal.resolved.sources[0].path, replicates, executor=pool)
         after = run_case(path, replicates, executor=pool)
-    save(before_after(before, after), out / "before-after.png")
+    from simulation.cases import figure
+
+    save(figure(before), out / "before.png")
+    save(figure(after), out / "after.png")
     text = "\n\n".join([
         f"# Calibration of `{cal.resolved.config.name}`",
         f"`{' '.join(argv)}`: {cal.generations} generations of ABC-SMC, {cal.runs} runs, "
         f"{cal.wall_s / 60:.1f} minutes with {workers} workers. Calibrated file: [`{path.name}`]({path.name}).",
         "## Posterior (weighted quantiles of the last generation) and best fit",
-        cal.posterior.to_markdown(index=False, floatfmt=".3g") if _has_tabulate() else cal.posterior.to_string(),
+        "```\n" + cal.posterior.to_string(index=False) + "\n```",
         f"## Before: {before.inside} of {len(before.rows)} observations inside the 90% band", table(before),
         f"## After: {after.inside} of {len(after.rows)} inside", table(after),
-        "![before and after](before-after.png)"])
+        "![as written](before.png)\n\n![calibrated](after.png)"])
     atomic_write(out / "report.md", lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
     return out / "report.md"
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
-def before_after(before, after):
-    """The case figure twice: as written (top) and calibrated (bottom)."""
-    from matplotlib.figure import Figure
-
-    from simulation.cases import figure
-
-    top, bottom = figure(before), figure(after)
-    fig = Figure(figsize=(top.get_figwidth(), 2 * top.get_figheight()), layout="constrained")
-    for row, (label, source) in enumerate((("as written", top), ("calibrated", bottom))):
-        canvas = source.canvas
-        canvas.draw()
-        image = np.asarray(canvas.buffer_rgba())
-        ax = fig.add_subplot(2, 1, row + 1)
-        ax.imshow(image)
-        ax.set_axis_off()
-        ax.set_title(label, fontsize=9)
-    return fig
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
