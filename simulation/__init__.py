@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_LAZY = {"run_scenario": "simulation.frontends.api", "run_experiment": "simulation.frontends.api",
+_LAZY = {"run_scenario": "simulation.analysis.api", "run_experiment": "simulation.analysis.api",
          "MissionModel": "simulation.core.model", "Config": "simulation.inputs.params", "MECHANISMS": "simulation.inputs.params"}
 
 __all__ = ["MECHANISMS", "Config", "MissionModel"]

@@ -5,8 +5,8 @@ import numpy as np
 from simulation import MissionModel
 from simulation.core.metrics import ACTOR_METRICS, per_actor_engagement
 from simulation.core.rules.governance import FACETS
-from simulation.inputs.scenario import load_scenario
 from simulation.core.state import ACTOR_KINDS
+from simulation.inputs.scenario import load_scenario
 
 
 def masked_means(model: MissionModel) -> np.ndarray:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from simulation.analysis import api
 from simulation.analysis.plots import KEY_METRICS
 from simulation.core.metrics import ACTOR_METRICS, MISSION_METRICS
 from simulation.core.rng import replicate_seeds
 from simulation.execution import results as store
-from simulation.frontends import api
 from simulation.inputs.params import Config
 from simulation.inputs.scenario import SCENARIO_DIR
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import simulation
+from simulation.analysis import api
 from simulation.core.rng import replicate_seeds
 from simulation.execution import runner
-from simulation.frontends import api
 from simulation.inputs.params import Config
 from simulation.inputs.scenario import ScenarioError, load_scenario
 

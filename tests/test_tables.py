@@ -7,9 +7,9 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from simulation.analysis import api
 from simulation.execution import results as store
 from simulation.execution import sweep as sweeps
-from simulation.frontends import api
 from simulation.inputs.params import Config
 from simulation.inputs.scenario import parameters
 

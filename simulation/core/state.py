@@ -225,7 +225,7 @@ def build_missions(config: Config, specs: list[Mission], rng: np.random.Generato
     ambition = col("ambition")
     goal = col("goal_size")
     prescriptive = col("prescriptiveness")
-    return Missions(
+    missions = Missions(
         names=[s.name for s in specs], goal_size=goal, ambition=ambition, specificity=col("specificity"),
         prescriptiveness=prescriptive, monitoring=col("monitoring"), commitment=col("commitment"),
         leadership=col("leadership"), leader_present=np.ones(len(specs)),
@@ -236,6 +236,12 @@ def build_missions(config: Config, specs: list[Mission], rng: np.random.Generato
         framing_fit=np.clip(1.0 - 0.5 * prescriptive - 0.1 * rng.random(len(specs)), 0.0, 1.0),
         ripple=config.ambition.ripple,
     )
+    # a goal set as a level (175 GW) counts what exists at the start: incremental change as far as that reaches
+    existing = col("initial_progress") * missions.work_needed
+    missions.incremental = np.minimum(existing, config.ambition.incremental_reach * goal)
+    missions.radical = existing - missions.incremental
+    missions.work_done = existing
+    return missions
 
 
 def build_actors(config: Config, n_missions: int, sets: list[np.ndarray], rng: np.random.Generator,

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
+from simulation.frontends.case_cli import CASE_COMMANDS
 from simulation.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command, whole_number, worker_count
 from simulation.frontends.sweep_cli import SWEEP_COMMANDS
 from simulation.inputs.limits import MAX_REPLICATES
@@ -76,8 +77,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from simulation.analysis import api
     from simulation.execution import results as store
-    from simulation.frontends import api
 
     layers = [("--steps", {"time.steps": args.steps})] if args.steps is not None else []
     batch = api.plan(args.scenario, args.replicates, args.seed, overrides=overrides_of(args), origin="--set",
@@ -158,6 +159,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("show", "print a scenario's resolved parameters (YAML)", add_show_arguments, cmd_show),
     Command("ui", "open the interactive browser UI", add_ui_arguments, cmd_ui),
     *SWEEP_COMMANDS,
+    *CASE_COMMANDS,
 )
 
 

@@ -113,6 +113,8 @@ class Mission(Section):
     leader_leaves_at: int | None = param(None, ge=0, le=2400, unit="month", doc="Month the leader leaves (none: stays)")
     horizon: int = param(120, ge=1, le=2400, unit="months", doc="Deadline the goal is announced for")
     budget_share: float = param(1.0, ge=0.0, le=100.0, unit="weight", doc="Relative claim on funders' budgets")
+    initial_progress: float = param(0.0, ge=0.0, le=0.99, unit="share",
+                                    doc="Progress already made at month 0, for a goal set as a level partly reached")
 
 
 def _all_optional(model: type[Section], name: str) -> type[Section]:

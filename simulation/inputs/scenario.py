@@ -4,7 +4,9 @@ A scenario file holds top-level sections of ``Config`` (``portfolio:``,
 ``lockin:`` ...), plus two optional keys of its own:
 
 - ``extends: <scenario name or path>``: start from another scenario;
-- ``overrides:``: a mapping of dotted keys (``portfolio.mission.ambition: 0.9``).
+- ``overrides:``: a mapping of dotted keys (``portfolio.mission.ambition: 0.9``);
+- ``observed:`` and ``assumptions:``: what happened in a real case and which values may be fitted
+  (:mod:`simulation.inputs.evidence`); a file's own section replaces its parent's.
 
 Resolution: the schema's defaults, deep-merged with each file of the
 ``extends`` chain from the root parent down (mappings merge key by key, lists
@@ -18,38 +20,26 @@ the form ``<file>: <key.path>: <what was expected> (got <value>)``.
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import re
-import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from simulation.inputs import locations
-from simulation.inputs.limits import MAX_EXTENDS, MAX_INDEX_DIGITS, MAX_PROBLEMS
+from simulation.inputs import evidence, locations
+from simulation.inputs.limits import MAX_EXTENDS, MAX_INDEX_DIGITS
 from simulation.inputs.locations import SUFFIXES
+from simulation.inputs.messages import ScenarioError, _show, _unknown, capped, expected, kind_of
 from simulation.inputs.params import Config, _inner_model, retired, set_dotted
 from simulation.inputs.safe_yaml import YAMLProblem, load_file
 
 SCENARIO_DIR = locations.shipped("scenarios")
 """The shipped scenario files; names are looked up in the user's directories first (``simulation.inputs.locations``)."""
-OWN_KEYS = ("extends", "overrides")
+OWN_KEYS = ("extends", "overrides", *evidence.SECTIONS)
 """Top-level keys of a scenario file that are not sections of ``Config``."""
-
-
-class ScenarioError(ValueError):
-    """Bad scenario input. One line per problem, each naming its file (or flag) and key path.
-
-    The CLI maps it to exit code 2.
-    """
-
-    def __init__(self, problems: list[str] | str) -> None:
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -67,6 +57,7 @@ class Resolved:
     config: Config
     sources: tuple[Source, ...] = ()  # the scenario file first, then its parents
     overrides: dict[str, Any] = field(default_factory=dict)  # the caller's dotted overrides
+    evidence: evidence.Evidence = field(default_factory=evidence.Evidence)  # the file's observations and assumptions
 
 
 # ------------------------------------------------------------------ public API
@@ -105,6 +96,7 @@ def resolve(scenario: str | Path | Config, overrides: Mapping[str, Any] | None =
     Raises :class:`ScenarioError` naming the file or flag and key path of
     every problem found.
     """
+    own: dict[str, tuple[str, Any]] = {}  # observed / assumptions: (the file that set it, its data)
     if isinstance(scenario, Config):
         builder, sources = _Builder(scenario.model_dump(mode="json"), default_origin=origin), ()
     else:
@@ -114,16 +106,21 @@ def resolve(scenario: str | Path | Config, overrides: Mapping[str, Any] | None =
         for source, data in chain:
             data = dict(data)
             own_overrides = data.pop("overrides", None) or {}
+            own.update({key: (str(source.path), data.pop(key)) for key in evidence.SECTIONS if key in data})
             builder.merge(data, str(source.path))
             builder.override(own_overrides, f"{source.path}: overrides")
         if "name" not in chain[-1][1]:
             builder.data["name"] = path.stem
         sources = tuple(source for source, _ in reversed(chain))
     applied: dict[str, Any] = {}
-    for label, values in [(origin, overrides or {}), *(layers or [])]:
+    layers = [(origin, overrides or {}), *(layers or [])]
+    # observations are checked against the file as written, so that --steps or --set may cut a run short
+    written = builder.validate() if own and any(values for _, values in layers) else None
+    for label, values in layers:
         builder.override(values, label)
         applied.update(values)
-    return Resolved(builder.validate(), sources, applied)
+    config = builder.validate()
+    return Resolved(config, sources, applied, evidence.read(own, written or config, str(sources[0].path) if sources else ""))
 
 
 def locate(name_or_path: str | Path, near: Path | None = None) -> Path:
@@ -339,73 +336,3 @@ def _check_known(key: str, label: str) -> None:
         annotation = model.model_fields[part].annotation
         in_list = get_origin(annotation) is list
         model = _inner_model(annotation)
-
-
-# ------------------------------------------------------------------ messages
-def expected(error: dict) -> str:
-    """What the schema expected, in words, and what it got."""
-    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
-    if kind == "extra_forbidden":
-        why = retired(".".join(str(part) for part in error["loc"]))
-        return why or f"{_unknown(str(error['loc'][-1]), _fields_at(error['loc'][:-1]))} (got {_show(value)})"
-    if kind == "value_error":
-        return error["msg"].removeprefix("Value error, ")
-    words = {
-        "greater_than_equal": f"expected a number >= {ctx.get('ge')}",
-        "less_than_equal": f"expected a number <= {ctx.get('le')}",
-        "greater_than": f"expected a number > {ctx.get('gt')}",
-        "less_than": f"expected a number < {ctx.get('lt')}",
-        "int_parsing": "expected a whole number", "int_type": "expected a whole number",
-        "int_from_float": "expected a whole number",
-        "float_parsing": "expected a number", "float_type": "expected a number",
-        "bool_parsing": "expected true or false", "bool_type": "expected true or false",
-        "string_type": "expected text",
-        "string_pattern_mismatch": "expected a name that can name a folder: no '/', '\\' or control characters, "
-                                   "not starting with '.'",
-        "string_too_long": f"expected at most {ctx.get('max_length')} characters",
-        "string_too_short": "expected a name, not empty text",
-        "enum": f"expected one of {ctx.get('expected')}",
-        "model_type": "expected a mapping of keys", "dict_type": "expected a mapping of keys",
-        "model_attributes_type": "expected a mapping of keys",
-        "list_type": "expected a list",
-    }
-    expected = words.get(kind, error["msg"][:1].lower() + error["msg"][1:])
-    return f"{expected} (got {_show(value)})"
-
-
-def _fields_at(loc: tuple) -> dict:
-    model: Any = Config
-    for part in loc:
-        if isinstance(part, int) or model is None:
-            continue
-        info = model.model_fields.get(part)
-        model = _inner_model(info.annotation) if info is not None else None
-    return model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
-
-
-def _unknown(name: str, fields: Mapping[str, Any]) -> str:
-    close = difflib.get_close_matches(name, list(fields), n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return f"unknown key {name!r}; {hint}expected one of: {', '.join(fields)}"
-
-
-def capped(errors: list[dict], describe: Any, origin: str) -> list[str]:
-    """The first MAX_PROBLEMS pydantic ``errors`` described, and a line counting the rest."""
-    shown = [describe(error) for error in errors[:MAX_PROBLEMS]]
-    hidden = len(errors) - len(shown)
-    return [*shown, f"{origin}: and {hidden} more problems"] if hidden else shown
-
-
-def kind_of(value: Any) -> str:
-    """What a value is, in words, without its content."""
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true or false", type(None): "nothing"}.get(
-        type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
-
-
-_SHORT = reprlib.Repr(maxlevel=3, maxdict=4, maxlist=4, maxtuple=4, maxset=4, maxstring=60, maxother=60)
-
-
-def _show(value: Any, limit: int = 60) -> str:
-    """A short rendering of a bad value for a message, at a cost bounded whatever its size."""
-    text = _SHORT.repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
