@@ -22,6 +22,7 @@ TODAY: dict[str, dict[str, str]] = {
         "P1": "moonshot: at twice the template's goal size, transformation still rises at ambition 1.0 (no interior peak)",
         "P2": "moonshot: a single national funder's budget sustains up to 8 missions of its size, so total progress keeps rising",
         "P6": "first hypercube point: vague and tangible missions draw the same engagement there",
+        "P9": "iceland-youth: neither claim holds there: more success gathers no more extra goals, creep cuts no achievement",
         "P7": "moonshot: its budget is so ample that a cut to 30 bites a modest goal as much as a radical one",
     },
 }
