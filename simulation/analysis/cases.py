@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation.inputs.arguments import worker_count
 from simulation.inputs.evidence import TIME_TO_GOAL, Observation
 from simulation.inputs.scenario import ScenarioError, resolve, scenario_files
 
@@ -250,7 +251,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=DOCS, help="the Markdown page (default docs/cases.md)")
     parser.add_argument("--figures", type=Path, default=FIGURES, help="folder of the figures")
     parser.add_argument("-n", "--replicates", type=int, default=REPLICATES, help=f"per case (default {REPLICATES})")
-    parser.add_argument("-w", "--workers", type=int, default=2, help="worker processes (results are identical)")
+    parser.add_argument("-w", "--workers", type=worker_count, default=2, help="worker processes (results are identical)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from simulation.frontends.commands import Command, worker_count
-from simulation.inputs.scenario import ScenarioError, resolve
+from simulation.frontends.commands import Command
+from simulation.inputs.arguments import whole_number, worker_count
+from simulation.inputs.limits import MAX_REPLICATES
+from simulation.inputs.scenario import resolve
 
 
 def add_cases_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,9 +28,9 @@ def add_calibrate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", help="a case file with observed: and assumptions: sections")
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default results/calibrate/<scenario>/); one already started resumes")
-    parser.add_argument("--population", type=int, default=40, help="particles per generation (default 40)")
-    parser.add_argument("--generations", type=int, default=4, help="ABC-SMC generations (default 4)")
-    parser.add_argument("-n", "--replicates", type=int, default=8, help="seeded replicates per particle (default 8)")
+    parser.add_argument("--population", type=whole_number(4), default=40, help="particles per generation (default 40)")
+    parser.add_argument("--generations", type=whole_number(1), default=4, help="ABC-SMC generations (default 4)")
+    parser.add_argument("-n", "--replicates", type=whole_number(1, MAX_REPLICATES), default=8, help="seeded replicates per particle (default 8)")
     parser.add_argument("--seed", type=int, default=None, help="root seed (default: the scenario's)")
     parser.add_argument("-w", "--workers", type=worker_count, default=2, help="worker processes (default 2)")
     parser.add_argument("--dask-local", action="store_true", help="run on a Dask LocalCluster")
@@ -39,10 +41,6 @@ def add_calibrate_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from simulation.analysis.calibrate import calibrate, write_report
 
-    for name in ("population", "generations", "replicates"):
-        if getattr(args, name) < 1 or (name == "population" and args.population < 4):
-            raise ScenarioError(f"--{name}: expected a whole number >= {4 if name == 'population' else 1} "
-                                f"(got {getattr(args, name)})")
     try:
         import pyabc  # noqa: F401
     except ModuleNotFoundError:

@@ -24,8 +24,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from simulation.frontends.case_cli import CASE_COMMANDS
-from simulation.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command, whole_number, worker_count
+from simulation.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command
 from simulation.frontends.sweep_cli import SWEEP_COMMANDS
+from simulation.inputs.arguments import whole_number, worker_count
 from simulation.inputs.limits import MAX_REPLICATES
 
 

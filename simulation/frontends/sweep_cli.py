@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from simulation.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command, worker_count
+from simulation.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command
+from simulation.inputs.arguments import worker_count
 from simulation.inputs.limits import DASK_TIMEOUT_S, LARGE_SWEEP_RUNS
 
 

@@ -21,6 +21,7 @@ from simulation.analysis.patterns.robustness import DESIGN_KEYS, FULL, Design, c
 from simulation.analysis.patterns.spec import Difference, Level, Pattern, load_patterns
 from simulation.analysis.patterns.stats import levels
 from simulation.analysis.patterns.verdict import FRACTION, ratio
+from simulation.inputs.arguments import worker_count
 
 REPO = Path(__file__).resolve().parents[3]
 DOCS = REPO / "docs" / "patterns.md"
@@ -253,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Evaluate the ten patterns and write docs/patterns.md and its figures")
     parser.add_argument("--out", type=Path, default=DOCS, help="the Markdown page (default docs/patterns.md)")
     parser.add_argument("--figures", type=Path, default=FIGURES, help="folder of the figures")
-    parser.add_argument("-w", "--workers", type=int, default=2, help="worker processes (results are identical)")
+    parser.add_argument("-w", "--workers", type=worker_count, default=2, help="worker processes (results are identical)")
     parser.add_argument("--robustness", choices=list(ROBUSTNESS), default="full",
                         help="full (the docs), ci (one host scenario, one hypercube point) or none")
     args = parser.parse_args(argv)
