@@ -20,7 +20,6 @@ from simulation.core.rng import stream_seed
 from simulation.inputs.params import Config
 
 
-
 class MissionModel(Engine, mesa.Model):
     """A portfolio of missions pursued by an ecosystem of actors, month by month."""
 

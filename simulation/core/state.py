@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 from dataclasses import dataclass, field
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 import networkx as nx
 import numpy as np
@@ -22,7 +22,6 @@ from simulation.inputs.params import Config, Mission
 
 ACTOR_KINDS = ("ministry", "firm", "citizen")
 FUNDER_KINDS = ("national", "regional", "philanthropic", "impact")
-State = TypeVar("State", "Missions", "Actors", "Funders")
 
 
 @dataclass
@@ -211,7 +210,7 @@ class Funders:
         self.unpaid = np.zeros_like(self.annual_budget)
 
 
-def stack(parts: list[State]) -> State:
+def stack[S: (Missions, Actors, Funders)](parts: list[S]) -> S:
     """The replicates' states as one, each per-replicate array stacked on a new leading axis.
 
     A social network becomes one block-diagonal matrix over all replicates' citizens (row products over it
@@ -227,7 +226,7 @@ def stack(parts: list[State]) -> State:
     return out
 
 
-def take(state: State, k: int) -> State:
+def take[S: (Missions, Actors, Funders)](state: S, k: int) -> S:
     """Replicate ``k`` of a stacked state, as views onto its arrays."""
     out = copy.copy(state)
     for name, value in vars(state).items():
