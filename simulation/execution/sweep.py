@@ -46,7 +46,7 @@ from simulation.execution import results as store
 from simulation.execution.dask_engine import engine
 from simulation.execution.errors import EngineError, Interrupted, OutputError, exit_code_of
 from simulation.execution.experiment import Experiment, checked_design, load_experiment, plan, specs, validate
-from simulation.execution.runner import Progress, RunResult, lost_run, run_one
+from simulation.execution.runner import Progress, RunResult, ensembles, lost_group, run_ensemble, singles
 from simulation.execution.workers import Engine, stream
 from simulation.inputs.limits import DASK_TIMEOUT_S
 from simulation.inputs.params import Config
@@ -133,7 +133,7 @@ class Sweep:
 def start(experiment_path: str | Path | Experiment | dict, out: str | Path | None = None, *, workers: int = 1,
           scheduler: str | None = None, dask_local: bool = False, progress: bool = True,
           argv: list[str] | None = None, yes: bool = False, timeout: float = DASK_TIMEOUT_S,
-          keep_parts: bool = False) -> Sweep:
+          keep_parts: bool = False, ensemble: int | None = None) -> Sweep:
     """Validate an experiment (a file, or an ``Experiment`` or dict from Python), lay out its sweep
     directory and run it.
 
@@ -157,7 +157,7 @@ def start(experiment_path: str | Path | Experiment | dict, out: str | Path | Non
                 _lay_out(stage, experiment, base, points, source, argv)
                 _move_into_place(stage, path)
                 sweep = Sweep.open(path)
-                execute(sweep, found, progress=progress, keep_parts=keep_parts)
+                execute(sweep, found, progress=progress, keep_parts=keep_parts, workers=workers, ensemble=ensemble)
         finally:
             shutil.rmtree(stage, ignore_errors=True)  # only there if the rename did not happen
     return sweep
@@ -165,18 +165,20 @@ def start(experiment_path: str | Path | Experiment | dict, out: str | Path | Non
 
 def resume(path: str | Path, *, workers: int = 1, scheduler: str | None = None, dask_local: bool = False,
            retry_failed: bool = False, progress: bool = True, timeout: float = DASK_TIMEOUT_S,
-           keep_parts: bool = False) -> Sweep:
+           keep_parts: bool = False, ensemble: int | None = None) -> Sweep:
     """Run what a sweep is missing (and, if asked, what failed) and finish it."""
     sweep = Sweep.open(path)
     with locking.locked(sweep.path), engine(workers, scheduler, dask_local, timeout) as found:
-        execute(sweep, found, progress=progress, retry_failed=retry_failed, keep_parts=keep_parts)
+        execute(sweep, found, progress=progress, retry_failed=retry_failed, keep_parts=keep_parts, workers=workers,
+                ensemble=ensemble)
     return sweep
 
 
 def execute(sweep: Sweep, found: Engine, *, progress: bool, retry_failed: bool = False,
-            keep_parts: bool = False) -> None:
+            keep_parts: bool = False, workers: int = 1, ensemble: int | None = None) -> None:
     """Run every pending run of ``sweep`` (and the failed ones if asked), writing each as it finishes,
-    then gather the tables. Ctrl-C, SIGTERM or a lost engine stop it with a message saying what was kept."""
+    then gather the tables. Ctrl-C, SIGTERM or a lost engine stop it with a message saying what was kept.
+    The replicates of a design point run together in ensembles (``runner.run_many``)."""
     if sweep.gathered():  # finished, every run done, parts gathered and removed: nothing to do
         return
     skip = sweep.done_ids() | (set() if retry_failed else sweep.failed_ids())
@@ -187,9 +189,11 @@ def execute(sweep: Sweep, found: Engine, *, progress: bool, retry_failed: bool =
     started = time.perf_counter()
     bar = Progress(len(todo), sweep.experiment.name, progress)
     try:
-        for result in stream(found, specs(sweep.experiment, sweep.base, sweep.points, todo), run_one, lost_run):
-            write_result(sweep, result)
-            bar.update(result)
+        groups = ensembles(specs(sweep.experiment, sweep.base, sweep.points, todo), ensemble, len(todo), workers)
+        for group in stream(found, groups, run_ensemble, lost_group, split=singles):
+            for result in group:
+                write_result(sweep, result)
+                bar.update(result)
     except KeyboardInterrupt as exc:
         raise Interrupted(f"interrupted; {_kept(sweep)}", exit_code_of(exc)) from None
     except EngineError as exc:
