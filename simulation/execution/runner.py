@@ -131,12 +131,14 @@ def ensemble_size(config: Config, runs: int, workers: int) -> int:
 
 
 def ensembles(specs: Iterable[RunSpec], ensemble: int | None, runs: int, workers: int) -> Iterator[tuple[RunSpec, ...]]:
-    """Consecutive specs of one configuration in groups of ``ensemble`` at most (default: :func:`ensemble_size`
-    of the group's configuration), built lazily for long sweeps."""
+    """Consecutive replicates of one configuration in groups of ``ensemble`` at most (default:
+    :func:`ensemble_size` of the group's configuration), built lazily for long sweeps. A group holds no gap
+    in the replicates (runs done before), so a sweep's parts each cover consecutive runs."""
     group: list[RunSpec] = []
     size = 1
     for spec in specs:
-        if group and (len(group) >= size or (spec.config is not group[0].config and spec.config != group[0].config)):
+        if group and (len(group) >= size or spec.replicate != group[-1].replicate + 1
+                      or (spec.config is not group[0].config and spec.config != group[0].config)):
             yield tuple(group)
             group = []
         if not group:
