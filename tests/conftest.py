@@ -48,6 +48,15 @@ if FAULTS:
             runner.MissionModel = real_model
 
     runner.run_one = run_one
+    real_run_ensemble = runner.run_ensemble
+
+    @functools.wraps(real_run_ensemble)
+    def run_ensemble(specs):  # a group holding a faulty run runs run by run, so the fault strikes as above
+        if any(spec.run_id in FAULTS for spec in specs):
+            return [runner.run_one(spec) for spec in specs]
+        return real_run_ensemble(specs)
+
+    runner.run_ensemble = run_ensemble
 '''
 
 

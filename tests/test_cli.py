@@ -176,3 +176,10 @@ def test_usage_errors_are_one_line(capsys):
     assert main(["run", "baseline", "--workers", "0"]) == 2
     assert capsys.readouterr().err == ("error: argument -w/--workers: expected a whole number >= 1 (got 0) "
                                        "(see 'missions run --help')\n")
+
+
+@pytest.mark.parametrize("command", [["run", "baseline"], ["sweep", "ambition"]])
+def test_the_ensemble_size_is_checked_on_every_command(capsys, command):
+    assert main([*command, "--ensemble", "65"]) == 2
+    assert capsys.readouterr().err == (f"error: argument --ensemble: expected a whole number from 1 to 64 (got 65) "
+                                       f"(see 'missions {command[0]} --help')\n")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import psutil
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -43,6 +44,11 @@ def write_experiment(tmp_path: Path, name: str = "tiny", **fields) -> Path:
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
+
+
+def saved_runs(sweep_dir: Path) -> int:
+    """Runs a sweep has saved so far: the rows of its runs parts (each written whole, atomically)."""
+    return sum(pq.read_metadata(f).num_rows for f in (sweep_dir / "parts" / "runs").glob("*.parquet"))
 
 
 def failed_record(sweep_dir: Path, run_id: str) -> str:
@@ -108,10 +114,10 @@ def test_a_dask_worker_that_dies_is_recorded_as_killed(tmp_path, faults, mission
 def _start_sweep(tmp_path: Path, out: Path) -> tuple[subprocess.Popen, list[psutil.Process]]:
     """A 2-worker sweep long enough to interrupt; returns it once 3 runs are saved, with its descendants."""
     experiment = write_experiment(tmp_path, replicates=40, steps=36)
-    process = subprocess.Popen([MISSIONS, "sweep", str(experiment), "--out", str(out), "-w", "2", "-q"], cwd=REPO,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([MISSIONS, "sweep", str(experiment), "--out", str(out), "-w", "2", "-q",
+                                "--ensemble", "2"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while len(list((out / "parts" / "runs").glob("*.parquet"))) < 3:
+    while saved_runs(out) < 3:
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()
         time.sleep(0.05)
     return process, psutil.Process(process.pid).children(recursive=True)
@@ -291,7 +297,7 @@ def test_a_remote_dask_cluster_from_no_workers_to_a_lost_scheduler(tmp_path, fin
                                  "--out", str(out), "--scheduler", address, "-q"], cwd=REPO,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
-        while len(list((out / "parts" / "runs").glob("*.parquet"))) < 3:
+        while saved_runs(out) < 3:
             assert long.poll() is None and time.monotonic() < deadline, long.communicate()
             time.sleep(0.1)
         scheduler.kill()

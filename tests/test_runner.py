@@ -110,14 +110,21 @@ def test_run_scenario_rejects_bad_arguments(kwargs, message):
 
 
 def test_a_failing_run_is_recorded_not_fatal(small, monkeypatch, tmp_path):
-    real = runner.MissionModel
+    real, real_ensemble = runner.MissionModel, runner.Ensemble
+    bad = replicate_seeds(small.seed, 3)[1]
 
     def flaky(config, seed):
-        if seed == replicate_seeds(small.seed, 3)[1]:
+        if seed == bad:
             raise RuntimeError("boom")
         return real(config, seed=seed)
 
+    def flaky_ensemble(config, seeds):  # an ensemble holding the bad run fails as a whole ...
+        if bad in seeds:
+            raise RuntimeError("boom")
+        return real_ensemble(config, seeds)
+
     monkeypatch.setattr(runner, "MissionModel", flaky)
+    monkeypatch.setattr(runner, "Ensemble", flaky_ensemble)  # ... and its runs are run again alone
     results = runner.run_many(runner.make_specs(small, replicate_seeds(small.seed, 3)), progress=False)
     assert [r.ok for r in results] == [True, False, True]
     assert "RuntimeError: boom" in results[1].error
@@ -134,3 +141,31 @@ def test_progress_prints_a_closing_line_without_a_terminal(small, capsys):
     assert "baseline: 2 runs in" in capsys.readouterr().err
     runner.run_many(runner.make_specs(small, [1, 2]), progress=False)
     assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------------------ ensembles
+def test_results_do_not_depend_on_the_ensemble_size(small):
+    alone = api.run_scenario(small, replicates=5, ensemble=1)
+    for size in (2, 5, None):
+        assert_same_tables(alone, api.run_scenario(small, replicates=5, ensemble=size))
+
+
+def test_runs_of_one_configuration_go_together_up_to_the_size():
+    a, b = load_scenario("baseline", SHORT), load_scenario("moonshot", SHORT)
+    specs = [*runner.make_specs(a, [1, 2, 3]), *runner.make_specs(b, [4, 5])]
+    groups = list(runner.ensembles(specs, 2, len(specs), 1))
+    assert [[s.seed for s in g] for g in groups] == [[1, 2], [3], [4, 5]]
+    assert runner.singles(groups[0]) == [(groups[0][0],), (groups[0][1],)]
+
+
+def test_the_ensemble_size_follows_memory_and_workers(small):
+    assert runner.ensemble_size(small, runs=1000, workers=1) == runner.MAX_ENSEMBLE
+    assert runner.ensemble_size(small, runs=20, workers=2) == 10  # every worker gets a share
+    huge = small.model_copy(update={"population": small.population.model_copy(update={"citizens": 2_000_000})})
+    assert runner.ensemble_size(huge, runs=1000, workers=1) == 1  # one replicate already fills the budget
+
+
+@pytest.mark.parametrize("size", [0, runner.MAX_ENSEMBLE + 1, 2.5, True])
+def test_a_bad_ensemble_size_is_refused(small, size):
+    with pytest.raises(ValueError, match="ensemble: expected a whole number"):
+        runner.run_many(runner.make_specs(small, [1]), progress=False, ensemble=size)

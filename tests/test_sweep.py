@@ -163,23 +163,26 @@ def test_dask_local_cluster_gives_the_same_results(tmp_path):
 
 
 def test_a_run_that_raises_is_recorded_and_the_sweep_finishes(tmp_path, faults, missions):
-    experiment = write_experiment(tmp_path)
+    experiment = write_experiment(tmp_path, replicates=3)  # the middle run of each point's ensemble fails
     replicate_1 = {f"p{point:05d}-r0001": "raise" for point in range(4)}  # at every point
     done = missions("sweep", str(experiment), "--out", str(tmp_path / "out"), "-q", env=faults(replicate_1))
     assert done.returncode == 1, done.stderr
     result = sweeps.Sweep.open(tmp_path / "out")
-    assert result.status() == {"total": 8, "done": 4, "failed": 4, "pending": 0}
+    assert result.status() == {"total": 12, "done": 8, "failed": 4, "pending": 0}
     assert "4 failed" in done.stdout and "--retry-failed" in done.stdout
     record = (result.path / "failed" / "p00002-r0001.txt").read_text()
     assert record.startswith("attempts: 1\n") and "RuntimeError: injected failure" in record
-    assert result.runs()["replicate"].eq(0).all()
+    assert result.runs()["replicate"].isin([0, 2]).all()
     table = runs_table(result.path)  # failed runs keep a row, with the traceback and no outcomes
     failed = table[table["error"].notna()]
     assert len(failed) == 4 and failed["replicate"].eq(1).all() and failed["mean_progress"].isna().all()
     assert failed["error"].str.contains("injected failure").all() and (result.path / "parts").is_dir()
     again = sweeps.resume(result.path, retry_failed=True, progress=False)
-    assert again.status() == {"total": 8, "done": 8, "failed": 0, "pending": 0}
+    assert again.status() == {"total": 12, "done": 12, "failed": 0, "pending": 0}
     assert not list((result.path / "failed").iterdir())  # a retried run that succeeds leaves no failure record
+    for table in ("runs", "steps"):  # the retried runs' parts fall in place: the tables are in run order
+        ids = pd.read_parquet(result.path / f"{table}.parquet", columns=["run_id"])["run_id"]
+        assert ids.is_monotonic_increasing and ids.nunique() == 12
 
 
 def test_kill_and_resume_loses_and_duplicates_nothing(tmp_path):
@@ -187,11 +190,11 @@ def test_kill_and_resume_loses_and_duplicates_nothing(tmp_path):
                                   factors={"portfolio.count": {"levels": [1, 2, 3]}})
     reference = sweeps.start(experiment, tmp_path / "reference", workers=2, progress=False)
     killed = tmp_path / "killed"
-    process = subprocess.Popen([MISSIONS, "sweep", str(experiment), "--out", str(killed), "-w", "2", "-q"],
-                               cwd=REPO, start_new_session=True)
+    process = subprocess.Popen([MISSIONS, "sweep", str(experiment), "--out", str(killed), "-w", "2", "-q",
+                                "--ensemble", "2"], cwd=REPO, start_new_session=True)
     parts = killed / "parts" / "runs"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not parts.is_dir() or len(list(parts.glob("*.parquet"))) < 5):
+    while time.monotonic() < deadline and (not parts.is_dir() or len(list(parts.glob("*.parquet"))) < 3):
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()

@@ -30,6 +30,7 @@ def batch(tmp_path_factory) -> api.Results:
 
 
 def start(folder, **kwargs) -> sweeps.Sweep:
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "tidy.yaml"
     path.write_text(yaml.safe_dump(EXPERIMENT), encoding="utf-8")
     return sweeps.start(path, folder / "sweep", progress=False, **kwargs)
@@ -82,9 +83,19 @@ def test_gathered_tables_are_one_row_group_each_and_the_parts_go(swept):
 
 
 def test_keep_parts_and_the_row_group_budget(tmp_path):
-    kept = start(tmp_path, keep_parts=True)
+    kept = start(tmp_path, keep_parts=True, ensemble=1)  # one run to a part
     files = sorted((kept.path / "parts" / "steps").glob("*.parquet"))
     assert len(files) == 8
     small = store.concat_parquet(files, tmp_path / "small-groups.parquet", row_group_bytes=1)
     assert pq.ParquetFile(small).metadata.num_row_groups == 8  # a row group as soon as the budget is reached
     pd.testing.assert_frame_equal(pd.read_parquet(small), pd.read_parquet(kept.path / "steps.parquet"))
+
+
+def test_an_ensemble_writes_one_part_per_table_and_the_same_tables(tmp_path):
+    alone = start(tmp_path / "alone", ensemble=1)
+    together = start(tmp_path / "together", keep_parts=True, ensemble=2)
+    files = sorted(f.name for f in (together.path / "parts" / "runs").glob("*.parquet"))
+    assert files == [f"p0000{p}-r0000.parquet" for p in range(4)]  # each point's two replicates in one part
+    for part in sweeps.PARTS:
+        pd.testing.assert_frame_equal(pd.read_parquet(together.path / f"{part}.parquet"),
+                                      pd.read_parquet(alone.path / f"{part}.parquet"))

@@ -82,7 +82,7 @@ class Results:
 def run_scenario(scenario: str | Path | Config, replicates: int = 1, seed: int | None = None,
                  steps: int | None = None, overrides: Mapping[str, Any] | None = None, workers: int = 1,
                  out: str | Path | None = None, *, progress: bool = False, plots: bool = True,
-                 executor: Executor | None = None) -> Results:
+                 executor: Executor | None = None, ensemble: int | None = None) -> Results:
     """Run ``replicates`` seeded runs of a scenario and return their tables.
 
     ``scenario`` is a name in ``scenarios/``, a path to a YAML file, or a
@@ -95,12 +95,13 @@ def run_scenario(scenario: str | Path | Config, replicates: int = 1, seed: int |
     input and ``RunError`` if any run fails.
     """
     batch = plan(scenario, replicates, seed, steps, overrides)
-    return run_batch(batch, workers=workers, out=out, progress=progress, plots=plots, executor=executor)
+    return run_batch(batch, workers=workers, out=out, progress=progress, plots=plots, executor=executor,
+                     ensemble=ensemble)
 
 
 def run_experiment(experiment: Experiment | Mapping[str, Any] | str | Path, out: str | Path | None = None, *,
                    workers: int = 1, scheduler: str | None = None, dask_local: bool = False,
-                   progress: bool = False, keep_parts: bool = False) -> Sweep:
+                   progress: bool = False, keep_parts: bool = False, ensemble: int | None = None) -> Sweep:
     """Run a sweep, as ``missions sweep`` does, and return it; ``.runs()``, ``.steps()`` and ``.missions()``
     are its tables and ``simulation.analysis.sweeps.summarise(sweep)`` its analysis, all as DataFrames.
 
@@ -113,7 +114,7 @@ def run_experiment(experiment: Experiment | Mapping[str, Any] | str | Path, out:
     if isinstance(experiment, Mapping):
         experiment = {"name": "experiment", **experiment}
     return sweep.start(experiment, out, workers=workers, scheduler=scheduler, dask_local=dask_local,
-                       progress=progress, argv=[], keep_parts=keep_parts)
+                       progress=progress, argv=[], keep_parts=keep_parts, ensemble=ensemble)
 
 
 def plan(scenario: str | Path | Config, replicates: int = 1, seed: int | None = None, steps: int | None = None,
@@ -139,18 +140,19 @@ def plan(scenario: str | Path | Config, replicates: int = 1, seed: int | None = 
 
 def run_batch(batch: Batch, workers: int = 1, out: str | Path | None = None, *, progress: bool = False,
               plots: bool = True, executor: Executor | None = None, argv: list[str] | None = None,
-              isolate: bool = False) -> Results:
+              isolate: bool = False, ensemble: int | None = None) -> Results:
     """Run a planned batch; with ``out``, write it atomically there (see ``simulation.execution.results``).
 
-    ``isolate`` runs even one worker in its own process (see ``runner.run_many``).
+    ``isolate`` runs even one worker in its own process; ``ensemble`` replicates go together (default: chosen
+    from memory); see ``runner.run_many``. Results do not depend on either.
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= max_workers():
         raise ScenarioError(f"workers: expected a whole number from 1 to {max_workers()} (got {workers!r})")
     if out is None:
-        return _collect(batch, _run(batch, workers, progress, executor, isolate)[0])
+        return _collect(batch, _run(batch, workers, progress, executor, isolate, ensemble)[0])
     with store.staged(Path(out)) as stage:
         started = store.utc_now()
-        runs, run_s = _run(batch, workers, progress, executor, isolate)
+        runs, run_s = _run(batch, workers, progress, executor, isolate, ensemble)
         res = _collect(batch, runs)
         frames = {"steps": res.steps, "actors": res.actors, "missions": res.missions, "runs": res.runs}
         clock = time.perf_counter()
@@ -211,10 +213,11 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(store.REPO)) if path.is_relative_to(store.REPO) else str(path)
 
 
-def _run(batch: Batch, workers: int, progress: bool, executor: Executor | None,
-         isolate: bool) -> tuple[list[RunResult], float]:
+def _run(batch: Batch, workers: int, progress: bool, executor: Executor | None, isolate: bool,
+         ensemble: int | None) -> tuple[list[RunResult], float]:
     clock = time.perf_counter()
-    runs = run_many(batch.specs, workers=workers, progress=progress, executor=executor, isolate=isolate)
+    runs = run_many(batch.specs, workers=workers, progress=progress, executor=executor, isolate=isolate,
+                    ensemble=ensemble)
     return runs, time.perf_counter() - clock
 
 

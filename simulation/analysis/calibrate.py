@@ -65,11 +65,11 @@ class CaseModel:
     seeds: tuple[int, ...]
 
     def __call__(self, values: dict[str, float]) -> dict[str, np.ndarray]:
-        from simulation.core.model import MissionModel
+        from simulation.core.ensemble import Ensemble
 
         config = with_overrides(self.config, {key: float(v) for key, v in values.items()})
         names = [m.name for m in config.portfolio.resolved()]
-        runs = [MissionModel(config, seed=seed).run() for seed in self.seeds]
+        runs = list(Ensemble(config, self.seeds).run())  # the particle's replicates, advanced together
         return {f"o{j}": np.array([simulated(m, obs, names) for m in runs]) for j, obs in enumerate(self.observed)}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
@@ -13,24 +15,34 @@ from simulation.core.state import ACTOR_KINDS, Actors, Funders, Missions
 class Recorder:
     """Records mission and actor-type metrics every step into arrays allocated once; agent rows only when asked.
 
-    A step only copies values into its row; tables and per-facet counts are built from the arrays when read."""
+    A step only copies values into its row; tables and per-facet counts are built from the arrays when read.
+    ``lead`` is the shape of the state's leading axes (``(R,)`` for an ensemble of R replicates): each row holds
+    every replicate, and :meth:`replicate` reads one replicate's recorder."""
 
-    def __init__(self, steps: int, n_missions: int, n_actors: int, agents: bool = False) -> None:
-        self.missions = np.zeros((steps + 1, n_missions, len(MISSION_METRICS)))
-        self.actors = np.zeros((steps + 1, len(ACTOR_TYPES), len(ACTOR_METRICS)))
-        self.agent_rows = np.zeros((steps + 1, n_actors, len(ACTOR_METRICS))) if agents else None
+    def __init__(self, steps: int, n_missions: int, n_actors: int, agents: bool = False,
+                 lead: tuple[int, ...] = ()) -> None:
+        self.missions = np.zeros((steps + 1, *lead, n_missions, len(MISSION_METRICS)))
+        self.actors = np.zeros((steps + 1, *lead, len(ACTOR_TYPES), len(ACTOR_METRICS)))
+        self.agent_rows = np.zeros((steps + 1, *lead, n_actors, len(ACTOR_METRICS))) if agents else None
         self.n = 0
 
     def record(self, missions: Missions, actors: Actors, funders: Funders) -> None:
         row = self.missions[self.n]
         for k, metric in enumerate(MISSION_METRICS):
-            row[:, k] = metric.read(missions)
+            row[..., k] = metric.read(missions)
         actor_table(actors, funders, missions.live, out=self.actors[self.n])
         if self.agent_rows is not None:
             for k, column in enumerate((per_actor_engagement(actors), actors.fatigue, actors.burnt_out,
                                         actors.resentment, actors.cynicism)):
-                self.agent_rows[self.n, :, k] = column
+                self.agent_rows[self.n, ..., k] = column
         self.n += 1
+
+    def replicate(self, k: int) -> Recorder:
+        """The recorder of replicate ``k`` alone (views onto this one's arrays)."""
+        out = copy.copy(self)
+        out.missions, out.actors = self.missions[:, k], self.actors[:, k]
+        out.agent_rows = None if self.agent_rows is None else self.agent_rows[:, k]
+        return out
 
     @property
     def facet_months(self) -> np.ndarray:

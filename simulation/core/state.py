@@ -7,8 +7,10 @@ at once. Mesa agents are views onto rows of these arrays.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import networkx as nx
 import numpy as np
@@ -26,6 +28,7 @@ FUNDER_KINDS = ("national", "regional", "philanthropic", "impact")
 class Missions:
     """Per-mission arrays (length = number of missions)."""
 
+    SHARED: ClassVar[tuple[str, ...]] = ()  # arrays the configuration alone fixes: one copy for all replicates
     names: list[str]
     goal_size: np.ndarray
     ambition: np.ndarray
@@ -129,6 +132,7 @@ class Missions:
 class Actors:
     """Ministries, firms and citizens, in that order along the actor axis."""
 
+    SHARED: ClassVar[tuple[str, ...]] = ("kind", "grant_pull", "new_voice")
     kind: np.ndarray  # index into ACTOR_KINDS
     groups: list[slice]  # ministries, incumbent firms, challenger firms, citizens
     exposure: np.ndarray  # (actors, missions) 0/1: the mission concerns the actor (a ministry's mandate)
@@ -190,6 +194,7 @@ class Actors:
 class Funders:
     """National, regional, philanthropic and impact funders."""
 
+    SHARED: ClassVar[tuple[str, ...]] = ("kind", "political", "annual_budget", "risk_appetite")
     kind: np.ndarray  # index into FUNDER_KINDS
     political: np.ndarray  # state funders (national, regional) whose release follows formal commitment
     annual_budget: np.ndarray
@@ -203,6 +208,36 @@ class Funders:
         self.budget_left = np.zeros_like(self.annual_budget)
         self.paid = np.zeros_like(self.annual_budget)
         self.unpaid = np.zeros_like(self.annual_budget)
+
+
+def stack[S: (Missions, Actors, Funders)](parts: list[S]) -> S:
+    """The replicates' states as one, each per-replicate array stacked on a new leading axis.
+
+    A social network becomes one block-diagonal matrix over all replicates' citizens (row products over it
+    sum each citizen's neighbours in the same order as the replicate's own matrix does)."""
+    out = copy.copy(parts[0])
+    for name, value in vars(out).items():
+        if name in out.SHARED:
+            continue
+        if isinstance(value, np.ndarray):
+            setattr(out, name, np.stack([getattr(p, name) for p in parts]))
+        elif sp.issparse(value):
+            setattr(out, name, sp.block_diag([getattr(p, name) for p in parts], format="csr"))
+    return out
+
+
+def take[S: (Missions, Actors, Funders)](state: S, k: int) -> S:
+    """Replicate ``k`` of a stacked state, as views onto its arrays."""
+    out = copy.copy(state)
+    for name, value in vars(state).items():
+        if name in state.SHARED:
+            continue
+        if isinstance(value, np.ndarray):
+            setattr(out, name, value[k])
+        elif sp.issparse(value):
+            n = value.shape[0] // len(state.degree)
+            setattr(out, name, value[k * n:(k + 1) * n, k * n:(k + 1) * n])
+    return out
 
 
 def ministry_sets(n_ministries: int, n_missions: int, per_mission: int, overlap: float) -> list[np.ndarray]:

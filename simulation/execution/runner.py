@@ -3,29 +3,34 @@
 ``run_one`` is a pure function of a picklable :class:`RunSpec`: it builds the
 model from the spec's config and seed, runs it and returns a picklable
 :class:`RunResult` whose tables already carry the run's id, replicate and
-seed. ``run_many`` fans specs out to any ``concurrent.futures.Executor``-like
-object (a process pool by default; a Dask ``client.get_executor()`` works the
-same way) and returns results ordered by run id, whatever order they finished
-in. A run that raises, or kills its worker process, is recorded as a failed
-result; it does not stop the batch.
+seed. ``run_ensemble`` does the same for several specs of one configuration at
+once, as one :class:`~simulation.core.ensemble.Ensemble` (results identical to
+``run_one`` of each). ``run_many`` groups specs into ensembles, fans them out to
+any ``concurrent.futures.Executor``-like object (a process pool by default; a
+Dask ``client.get_executor()`` works the same way) and returns results ordered
+by run id, whatever order they finished in. A run that raises, or kills its
+worker process, is recorded as a failed result; it does not stop the batch.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from simulation.core.ensemble import Ensemble
+from simulation.core.metrics import ACTOR_TYPES, MISSION_METRICS
 from simulation.core.model import MissionModel
 from simulation.core.rules.governance import FACETS, Status
 from simulation.execution import workers as engines
-from simulation.inputs.limits import max_workers
+from simulation.inputs.limits import ENSEMBLE_BYTES, MAX_ENSEMBLE, max_workers
 from simulation.inputs.params import Config
 from simulation.inputs.scenario import parameters
 
@@ -76,20 +81,81 @@ def make_specs(config: Config, seeds: list[int], scenario: str | None = None) ->
 def run_one(spec: RunSpec) -> RunResult:
     """Run one model to its configured length and collect its tables (no I/O, no globals)."""
     start = time.perf_counter()
-    row = run_row(spec)
-    ids = {k: row[k] for k in RUN_COLUMNS}
     try:
         model = MissionModel(spec.config, seed=spec.seed).run()
-        summary = model.summary()
-        return RunResult(
-            spec.run_id, spec.scenario, spec.replicate, spec.seed,
-            steps=_lead(model.mission_frame(), ids),
-            actors=_lead(model.actor_frame(), ids),
-            missions=_lead(missions_table(model.mission_summary(), model.missions.names), ids),
-            row={**row, **summary}, wall_s=time.perf_counter() - start,
-        )
+        return collected(spec, model, time.perf_counter() - start)
     except Exception:  # recorded per run so one bad run does not sink a batch
         return failed_run(spec, traceback.format_exc(), wall_s=time.perf_counter() - start)
+
+
+def run_ensemble(specs: Sequence[RunSpec]) -> list[RunResult]:
+    """Run specs of one configuration together as one ensemble; each result is the one ``run_one`` gives.
+
+    If the ensemble raises, each spec is run alone, so the run at fault is the only failed one."""
+    if len(specs) == 1:
+        return [run_one(specs[0])]
+    start = time.perf_counter()
+    try:
+        ensemble = Ensemble(specs[0].config, [s.seed for s in specs]).run()
+        share = (time.perf_counter() - start) / len(specs)  # each run's part of the ensemble's time
+        return [collected(spec, ensemble.replicate(k), share) for k, spec in enumerate(specs)]
+    except Exception:
+        return [run_one(spec) for spec in specs]
+
+
+def collected(spec: RunSpec, run: Any, wall_s: float) -> RunResult:
+    """The result of a finished run (a model, or one replicate of an ensemble): its tables, led by its ids."""
+    row = run_row(spec)
+    ids = {k: row[k] for k in RUN_COLUMNS}
+    clock = time.perf_counter()
+    result = RunResult(
+        spec.run_id, spec.scenario, spec.replicate, spec.seed,
+        steps=_lead(run.mission_frame(), ids),
+        actors=_lead(run.actor_frame(), ids),
+        missions=_lead(missions_table(run.mission_summary(), run.missions.names), ids),
+        row={**row, **run.summary()},
+    )
+    result.wall_s = wall_s + time.perf_counter() - clock
+    return result
+
+
+def ensemble_size(config: Config, runs: int, workers: int) -> int:
+    """Replicates to advance together: enough to share each step's fixed cost (at most MAX_ENSEMBLE), few
+    enough that every worker gets a share of ``runs`` and an ensemble stays within ENSEMBLE_BYTES."""
+    pop, n_missions, steps = config.population, config.portfolio.count, config.time.steps
+    actors = pop.ministries + pop.firms + pop.citizens
+    recorded = (steps + 1) * (n_missions * len(MISSION_METRICS) + len(ACTOR_TYPES) * 5)
+    state = actors * (16 * n_missions + 24) + pop.citizens * config.network.degree * 2
+    per_replicate = 8 * (recorded + state)
+    return max(1, min(MAX_ENSEMBLE, ENSEMBLE_BYTES // per_replicate, math.ceil(runs / max(workers, 1))))
+
+
+def ensembles(specs: Iterable[RunSpec], ensemble: int | None, runs: int, workers: int) -> Iterator[tuple[RunSpec, ...]]:
+    """Consecutive replicates of one configuration in groups of ``ensemble`` at most (default:
+    :func:`ensemble_size` of the group's configuration), built lazily for long sweeps. A group holds no gap
+    in the replicates (runs done before), so a sweep's parts each cover consecutive runs."""
+    group: list[RunSpec] = []
+    size = 1
+    for spec in specs:
+        if group and (len(group) >= size or spec.replicate != group[-1].replicate + 1
+                      or (spec.config is not group[0].config and spec.config != group[0].config)):
+            yield tuple(group)
+            group = []
+        if not group:
+            size = ensemble or ensemble_size(spec.config, runs, workers)
+        group.append(spec)
+    if group:
+        yield tuple(group)
+
+
+def singles(group: tuple[RunSpec, ...]) -> list[tuple[RunSpec, ...]]:
+    """A group split into one-run groups: how a group whose worker died is run again, run by run."""
+    return [(spec,) for spec in group]
+
+
+def lost_group(group: tuple[RunSpec, ...], attempts: int, why: str) -> list[RunResult]:
+    """The runs of a one-run group whose worker process died (``workers.stream``'s ``died``)."""
+    return [lost_run(spec, attempts, why) for spec in group]
 
 
 def run_row(spec: RunSpec) -> dict[str, Any]:
@@ -119,13 +185,16 @@ def missions_table(rows: list[dict], names: list[str]) -> pd.DataFrame:
 
 
 def run_many(specs: Iterable[RunSpec], workers: int = 1, progress: bool = True,
-             executor: Executor | None = None, *, isolate: bool = False) -> list[RunResult]:
+             executor: Executor | None = None, *, isolate: bool = False,
+             ensemble: int | None = None) -> list[RunResult]:
     """Run every spec and return the results ordered by run id.
 
     ``workers=1`` runs in this process unless ``isolate`` (then in one worker
     process, so that a run that kills its process is only a failed run); more
     starts a process pool of that size. An ``executor`` given by the caller
     (anything with ``submit`` returning concurrent futures) is used as is and left open.
+    Runs of one configuration go together in ensembles of ``ensemble`` replicates
+    (default :func:`ensemble_size`); 1 runs each alone.
     """
     specs = list(specs)
     ids = [s.run_id for s in specs]
@@ -133,6 +202,9 @@ def run_many(specs: Iterable[RunSpec], workers: int = 1, progress: bool = True,
         raise ValueError("run ids must be unique")
     if executor is None and not 1 <= workers <= max_workers():
         raise ValueError(f"workers: expected 1 to {max_workers()} (got {workers})")
+    if ensemble is not None and (isinstance(ensemble, bool) or not isinstance(ensemble, int)
+                                 or not 1 <= ensemble <= MAX_ENSEMBLE):
+        raise ValueError(f"ensemble: expected a whole number from 1 to {MAX_ENSEMBLE} (got {ensemble!r})")
     bar = Progress(len(specs), specs[0].scenario if specs else "", progress)
     results: list[RunResult] = []
     if executor is not None:
@@ -141,11 +213,14 @@ def run_many(specs: Iterable[RunSpec], workers: int = 1, progress: bool = True,
         engine = engines.local_engine(max(min(workers, len(specs)), 1))
     else:
         engine = None
+    groups = ensembles(specs, ensemble, len(specs), 1 if engine is None else workers)
     try:
-        found = engines.stream(engine, specs, run_one, lost_run) if engine else map(run_one, specs)
-        for result in found:
-            results.append(result)
-            bar.update(result)
+        found = engines.stream(engine, groups, run_ensemble, lost_group, split=singles) if engine \
+            else map(run_ensemble, groups)
+        for group in found:
+            for result in group:
+                results.append(result)
+                bar.update(result)
     finally:
         bar.close()
     return sorted(results, key=lambda r: r.run_id)

@@ -1,12 +1,17 @@
 """Sweeps: every (design point, replicate) run, streamed to disk as it finishes, resumable after a kill.
 
 A sweep directory holds the experiment as given, the resolved base config,
-the design and the plan of runs, and one Parquet part per finished run. A
-run is done when its ``parts/runs/<run_id>.parquet`` exists (written last,
-atomically), failed when ``failed/<run_id>.txt`` holds its traceback (or
-why its worker died) and how many times it was tried, and pending otherwise;
-so status and resume need nothing but the files, and a sweep killed at any
-moment loses at most the runs in flight. When every run is done, the parts are
+the design and the plan of runs, and Parquet parts of the finished runs. Runs
+of a design point go together as an ensemble (``runner.run_ensemble``), and the
+finished runs of an ensemble that follow each other in the plan are written as
+one part per table, named by the first run's id: ``parts/steps/<run_id>.parquet``,
+``parts/missions/...``, and last, atomically, ``parts/runs/<run_id>.parquet``,
+whose rows mark their runs done. A run is failed when ``failed/<run_id>.txt``
+holds its traceback (or why its worker died) and how many times it was tried,
+and pending otherwise; so status and resume need nothing but the files, and a
+sweep killed at any moment loses at most the runs in flight (a part left without
+its runs part by a kill is removed when the sweep resumes). Parts never overlap
+and each covers consecutive runs, so their names in order are the runs' order. When every run is done, the parts are
 gathered into ``runs.parquet``, ``steps.parquet`` and ``missions.parquet`` in
 large row groups, and ``parts/`` is removed (unless asked to keep it, or some
 runs failed: a retry gathers again from the parts). A failed run also leaves
@@ -39,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import yaml
 
 from simulation.execution import locking
@@ -46,7 +52,7 @@ from simulation.execution import results as store
 from simulation.execution.dask_engine import engine
 from simulation.execution.errors import EngineError, Interrupted, OutputError, exit_code_of
 from simulation.execution.experiment import Experiment, checked_design, load_experiment, plan, specs, validate
-from simulation.execution.runner import Progress, RunResult, lost_run, run_one
+from simulation.execution.runner import Progress, RunResult, ensembles, lost_group, run_ensemble, singles
 from simulation.execution.workers import Engine, stream
 from simulation.inputs.limits import DASK_TIMEOUT_S
 from simulation.inputs.params import Config
@@ -85,7 +91,8 @@ class Sweep:
         if self.gathered():
             runs = pd.read_parquet(self.path / "runs.parquet", columns=["run_id", "error"])
             return set(runs.loc[runs["error"].isna(), "run_id"])
-        return {p.stem for p in (self.path / "parts" / "runs").glob("*.parquet")}
+        files = sorted((self.path / "parts" / "runs").glob("*.parquet"))
+        return {run for f in files for run in pq.read_table(f, columns=["run_id"])["run_id"].to_pylist()}
 
     def gathered(self) -> bool:
         """Whether the parts were gathered into whole tables and removed."""
@@ -133,7 +140,7 @@ class Sweep:
 def start(experiment_path: str | Path | Experiment | dict, out: str | Path | None = None, *, workers: int = 1,
           scheduler: str | None = None, dask_local: bool = False, progress: bool = True,
           argv: list[str] | None = None, yes: bool = False, timeout: float = DASK_TIMEOUT_S,
-          keep_parts: bool = False) -> Sweep:
+          keep_parts: bool = False, ensemble: int | None = None) -> Sweep:
     """Validate an experiment (a file, or an ``Experiment`` or dict from Python), lay out its sweep
     directory and run it.
 
@@ -157,7 +164,7 @@ def start(experiment_path: str | Path | Experiment | dict, out: str | Path | Non
                 _lay_out(stage, experiment, base, points, source, argv)
                 _move_into_place(stage, path)
                 sweep = Sweep.open(path)
-                execute(sweep, found, progress=progress, keep_parts=keep_parts)
+                execute(sweep, found, progress=progress, keep_parts=keep_parts, workers=workers, ensemble=ensemble)
         finally:
             shutil.rmtree(stage, ignore_errors=True)  # only there if the rename did not happen
     return sweep
@@ -165,31 +172,36 @@ def start(experiment_path: str | Path | Experiment | dict, out: str | Path | Non
 
 def resume(path: str | Path, *, workers: int = 1, scheduler: str | None = None, dask_local: bool = False,
            retry_failed: bool = False, progress: bool = True, timeout: float = DASK_TIMEOUT_S,
-           keep_parts: bool = False) -> Sweep:
+           keep_parts: bool = False, ensemble: int | None = None) -> Sweep:
     """Run what a sweep is missing (and, if asked, what failed) and finish it."""
     sweep = Sweep.open(path)
     with locking.locked(sweep.path), engine(workers, scheduler, dask_local, timeout) as found:
-        execute(sweep, found, progress=progress, retry_failed=retry_failed, keep_parts=keep_parts)
+        execute(sweep, found, progress=progress, retry_failed=retry_failed, keep_parts=keep_parts, workers=workers,
+                ensemble=ensemble)
     return sweep
 
 
 def execute(sweep: Sweep, found: Engine, *, progress: bool, retry_failed: bool = False,
-            keep_parts: bool = False) -> None:
+            keep_parts: bool = False, workers: int = 1, ensemble: int | None = None) -> None:
     """Run every pending run of ``sweep`` (and the failed ones if asked), writing each as it finishes,
-    then gather the tables. Ctrl-C, SIGTERM or a lost engine stop it with a message saying what was kept."""
+    then gather the tables. Ctrl-C, SIGTERM or a lost engine stop it with a message saying what was kept.
+    The replicates of a design point run together in ensembles (``runner.run_many``)."""
     if sweep.gathered():  # finished, every run done, parts gathered and removed: nothing to do
         return
     skip = sweep.done_ids() | (set() if retry_failed else sweep.failed_ids())
     todo = sweep.plan[~sweep.plan["run_id"].isin(skip)]
     for part in (*PARTS, "errors"):
         (sweep.path / "parts" / part).mkdir(parents=True, exist_ok=True)
+    _remove_unfinished_parts(sweep)
     (sweep.path / "failed").mkdir(exist_ok=True)
     started = time.perf_counter()
     bar = Progress(len(todo), sweep.experiment.name, progress)
     try:
-        for result in stream(found, specs(sweep.experiment, sweep.base, sweep.points, todo), run_one, lost_run):
-            write_result(sweep, result)
-            bar.update(result)
+        groups = ensembles(specs(sweep.experiment, sweep.base, sweep.points, todo), ensemble, len(todo), workers)
+        for group in stream(found, groups, run_ensemble, lost_group, split=singles):
+            write_results(sweep, group)
+            for result in group:
+                bar.update(result)
     except KeyboardInterrupt as exc:
         raise Interrupted(f"interrupted; {_kept(sweep)}", exit_code_of(exc)) from None
     except EngineError as exc:
@@ -199,26 +211,60 @@ def execute(sweep: Sweep, found: Engine, *, progress: bool, retry_failed: bool =
     finish(sweep, time.perf_counter() - started, keep_parts=keep_parts)
 
 
-def write_result(sweep: Sweep, result: RunResult) -> None:
-    """Stream one finished run to disk; the runs part goes last, as the done marker.
+def write_results(sweep: Sweep, results: list[RunResult]) -> None:
+    """Stream an ensemble's finished runs to disk: each stretch of consecutive successful runs as one part per
+    table (the runs part last, as the done marker), each failure as its own record.
 
     A failure's file says how many times the run was tried, this time and before (``--retry-failed``),
     and its row of runs.parquet (with the traceback in ``error``) waits in ``parts/errors/``.
     """
+    stretch: list[RunResult] = []
+    for result in results:
+        if result.ok:
+            stretch.append(result)
+            continue
+        _write_done(sweep, stretch)
+        stretch = []
+        _write_failed(sweep, result)
+    _write_done(sweep, stretch)
+
+
+def _write_failed(sweep: Sweep, result: RunResult) -> None:
     failed = sweep.path / "failed" / f"{result.run_id}.txt"
-    errors = sweep.path / "parts" / "errors" / f"{result.run_id}.parquet"
-    row = pd.DataFrame([{**result.row, "error": result.error}])  # the schema of a batch's runs.parquet
-    row["error"] = row["error"].astype("str")
-    if not result.ok:
-        attempts = result.attempts + attempts_of(failed)
-        store.write_table(row, errors)
-        store.atomic_write(failed, lambda tmp: tmp.write_text(f"attempts: {attempts}\n{result.error}", encoding="utf-8"))
+    record = f"attempts: {result.attempts + attempts_of(failed)}\n{result.error}"
+    store.write_table(_rows([result]), sweep.path / "parts" / "errors" / f"{result.run_id}.parquet")
+    store.atomic_write(failed, lambda tmp: tmp.write_text(record, encoding="utf-8"))
+
+
+def _write_done(sweep: Sweep, done: list[RunResult]) -> None:
+    """Consecutive successful runs as one part of each table, named by the first run's id."""
+    if not done:
         return
-    store.write_table(result.steps, sweep.path / "parts" / "steps" / f"{result.run_id}.parquet")
-    store.write_table(result.missions, sweep.path / "parts" / "missions" / f"{result.run_id}.parquet")
-    store.write_table(row, sweep.path / "parts" / "runs" / f"{result.run_id}.parquet")
-    errors.unlink(missing_ok=True)  # it failed before and was retried
-    failed.unlink(missing_ok=True)
+    name = f"{done[0].run_id}.parquet"
+    store.write_table(pd.concat([r.steps for r in done], ignore_index=True), sweep.path / "parts" / "steps" / name)
+    store.write_table(pd.concat([r.missions for r in done], ignore_index=True),
+                      sweep.path / "parts" / "missions" / name)
+    store.write_table(_rows(done), sweep.path / "parts" / "runs" / name)
+    for result in done:  # it failed before and was retried
+        (sweep.path / "parts" / "errors" / f"{result.run_id}.parquet").unlink(missing_ok=True)
+        (sweep.path / "failed" / f"{result.run_id}.txt").unlink(missing_ok=True)
+
+
+def _rows(results: list[RunResult]) -> pd.DataFrame:
+    """Rows of runs.parquet, with the schema of a batch's (``error`` a string column)."""
+    rows = pd.DataFrame([{**r.row, "error": r.error} for r in results])
+    rows["error"] = rows["error"].astype("str")
+    return rows
+
+
+def _remove_unfinished_parts(sweep: Sweep) -> None:
+    """Parts of tables written before a kill stopped their runs part: those runs are pending and run again."""
+    parts = sweep.path / "parts"
+    done = {f.name for f in (parts / "runs").glob("*.parquet")}
+    for table in PARTS[1:]:
+        for f in (parts / table).glob("*.parquet"):
+            if f.name not in done:
+                f.unlink()
 
 
 def finish(sweep: Sweep, wall_s: float, keep_parts: bool = False) -> None:

@@ -81,6 +81,14 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         pool.shutdown(wait=False, cancel_futures=True)
         for process in running:
             process.terminate()
+        for process in running:
+            process.join(timeout=5)
+        # A worker stopped while it sent a result leaves the pool's manager thread waiting for the rest of the
+        # message, and interpreter exit joins that thread: closing our end of the results pipe (the only
+        # writer left) ends the wait with an end of file, which the thread reads as a broken pool.
+        writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            writer.close()
         raise
     pool.shutdown(wait=True)
 
@@ -111,23 +119,25 @@ def watch_parent(parent_pid: int) -> None:
 
 # ------------------------------------------------------------------ the stream
 def stream(engine: Engine, tasks: Iterable[Any], call: Callable[[Any], Any],
-           died: Callable[[Any, int, str], Any]) -> Iterator[Any]:
+           died: Callable[[Any, int, str], Any], split: Callable[[Any], list[Any]] = lambda task: [task],
+           ) -> Iterator[Any]:
     """``call(task)`` of every task as they finish, at most ``engine.window`` at once.
 
-    A task whose worker dies yields ``died(task, attempts, why)`` instead of a result.
+    A task whose worker dies is run again alone, as the parts ``split(task)`` gives (a group of runs as its
+    single runs), and a part whose worker dies again yields ``died(part, attempts, why)`` instead of a result.
     """
     pending = iter(tasks)
-    suspects: deque[Any] = deque()  # in flight when a pool broke: each is run again alone
+    suspects: deque[Any] = deque()  # in flight when a pool broke: each part is run again alone
     deaths = [0]  # suspects in a row that killed their worker alone
     while True:
         with engine.open_pool() as pool:
-            broke = yield from _drain(engine, pool, pending, suspects, call, died, deaths)
+            broke = yield from _drain(engine, pool, pending, suspects, call, died, split, deaths)
         if not broke:
             return
 
 
 def _drain(engine: Engine, pool: Executor, pending: Iterator[Any], suspects: deque[Any], call: Callable,
-           died: Callable, deaths: list[int]) -> Iterator[Any]:
+           died: Callable, split: Callable, deaths: list[int]) -> Iterator[Any]:
     """Run the suspects alone, then the pending tasks; return True if the pool broke or left new suspects."""
     while suspects:
         task = suspects.popleft()
@@ -171,12 +181,12 @@ def _drain(engine: Engine, pool: Executor, pending: Iterator[Any], suspects: deq
                 except Exception as exc:
                     if not _death(engine, exc):
                         raise EngineError(engine.lost(exc)) from None
-                    (broken if isinstance(exc, BrokenExecutor) else suspects).append(task)
+                    (broken if isinstance(exc, BrokenExecutor) else suspects).extend(split(task))
                     continue
                 deaths[0] = 0
                 yield result
             if broken:  # every run still in flight failed with the pool too
-                suspects.extend([*broken, *in_flight.values()])
+                suspects.extend([*broken, *(part for task in in_flight.values() for part in split(task))])
                 in_flight.clear()
                 return True
     finally:

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from simulation.frontends.case_cli import CASE_COMMANDS
-from simulation.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command
+from simulation.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command, add_ensemble_argument
 from simulation.frontends.sweep_cli import SWEEP_COMMANDS
 from simulation.inputs.arguments import whole_number, worker_count
 from simulation.inputs.limits import MAX_REPLICATES
@@ -73,6 +73,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write here instead of results/<scenario>/<timestamp>-<id>/ (must be new or empty)")
     parser.add_argument("-w", "--workers", type=worker_count, default=1,
                         help="local worker processes (default 1; results are identical for any number)")
+    add_ensemble_argument(parser)
     parser.add_argument("--no-plots", dest="plots", action="store_false", help="skip the PNG figures")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary table")
 
@@ -87,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else store.default_run_dir(batch.config.name)
     try:  # runs go to worker processes even for one worker, so a run that kills its process is only a failed run
         res = api.run_batch(batch, workers=args.workers, out=out, progress=not args.quiet, plots=args.plots,
-                            argv=["missions", *args.argv], isolate=True)
+                            argv=["missions", *args.argv], isolate=True, ensemble=args.ensemble)
     except api.RunError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -10,6 +10,9 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from simulation.inputs.arguments import whole_number
+from simulation.inputs.limits import MAX_ENSEMBLE
+
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -19,3 +22,11 @@ class Command:
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+
+
+def add_ensemble_argument(parser: argparse.ArgumentParser) -> None:
+    """``--ensemble N``: how many replicates of one configuration each worker advances together."""
+    parser.add_argument("--ensemble", type=whole_number(1, MAX_ENSEMBLE), default=None, metavar="N",
+                        help=f"replicates of one configuration a worker advances together, as one set of array "
+                             f"operations (default: as many as memory and the worker count suit, up to "
+                             f"{MAX_ENSEMBLE}; 1 runs each alone; results are identical for any N)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from simulation.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command
+from simulation.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command, add_ensemble_argument
 from simulation.inputs.arguments import worker_count
 from simulation.inputs.limits import DASK_TIMEOUT_S, LARGE_SWEEP_RUNS
 
@@ -23,6 +23,7 @@ def seconds(text: str) -> float:
 def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-w", "--workers", type=worker_count, default=1,
                         help="local worker processes, or LocalCluster workers (default 1; results are identical)")
+    add_ensemble_argument(parser)
     engine = parser.add_mutually_exclusive_group()
     engine.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
                         help="send runs to an existing Dask distributed scheduler; its workers need this package "
@@ -59,7 +60,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     result = sweep.start(args.experiment, args.out, workers=args.workers, scheduler=args.scheduler,
                          dask_local=args.dask_local, progress=not args.quiet, argv=["missions", *args.argv],
-                         yes=args.yes, timeout=args.timeout, keep_parts=args.keep_parts)
+                         yes=args.yes, timeout=args.timeout, keep_parts=args.keep_parts, ensemble=args.ensemble)
     return _report(result)
 
 
@@ -81,7 +82,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
     result = sweep.resume(args.directory, workers=args.workers, scheduler=args.scheduler,
                           dask_local=args.dask_local, retry_failed=args.retry_failed, progress=not args.quiet,
-                          timeout=args.timeout, keep_parts=args.keep_parts)
+                          timeout=args.timeout, keep_parts=args.keep_parts, ensemble=args.ensemble)
     return _report(result)
 
 

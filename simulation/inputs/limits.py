@@ -51,6 +51,12 @@ DASK_CONNECT_S = 10.0
 DASK_TIMEOUT_S = 120.0
 """Default seconds to wait for a Dask worker, or for the next run to finish, before giving up (``--timeout``)."""
 
+ENSEMBLE_BYTES = 256 << 20
+"""Memory one ensemble of replicates may take in a worker (state and recorded series); its size follows."""
+
+MAX_ENSEMBLE = 64
+"""Replicates advanced together at most: beyond about 32 the fixed cost per step is already shared."""
+
 DEATHS_IN_A_ROW = 3
 """Runs in a row that kill their worker even when run alone before a sweep stops: the workers are at fault."""
 

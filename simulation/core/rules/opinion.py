@@ -23,8 +23,13 @@ def legitimacy(support):
 
 
 def social_influence(support, adjacency, degree, weight):
-    """Citizens move towards their neighbours' mean support (``adjacency`` is sparse CSR)."""
-    neighbours = (adjacency @ support) / degree[..., :, None]
+    """Citizens move towards their neighbours' mean support.
+
+    ``adjacency`` is sparse CSR over all citizens of all leading axes together (block-diagonal when replicates
+    are stacked: each replicate's network is its own block), so ``support`` (..., C, M) is multiplied as one
+    (citizens x missions) matrix."""
+    flat = support.reshape(-1, support.shape[-1])
+    neighbours = (adjacency @ flat).reshape(support.shape) / degree[..., :, None]
     return (1.0 - weight) * support + weight * neighbours
 
 
