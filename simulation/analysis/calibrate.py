@@ -248,7 +248,7 @@ def calibrated_file(cal: Calibration, out: Path, argv: list[str]) -> Path:
              "# Only the values the parent lists under assumptions: change (the best-fitting particle of the last",
              "# generation); every sourced value and its comment stays in the parent file.",
              f"extends: {extends}",
-             f"description: {cal.resolved.config.description} (calibrated)",
+             f"description: {cal.resolved.config.description.rstrip('.')} (calibrated)",
              "overrides:"]
     for row in cal.posterior.itertuples():
         lines.append(f"  {row.key}: {row.best:.4g}  # assumption, calibrated: posterior median {row.q50:.3g}, "
