@@ -9,7 +9,6 @@ import pytest
 
 from simulation.analysis.cases import (
     DOCS,
-    REPLICATES,
     Case,
     Entry,
     Row,
@@ -111,18 +110,31 @@ def test_the_page_shows_every_case_files_observations():
 
 
 CALIBRATED = [p for p in case_files() if resolve(p).evidence.calibration is not None]
-FITTED_OUTSIDE: dict[str, str] = {}
+FITTED_OUTSIDE = {
+    "india-renewables-calibrated": "the October 2022 total (0.65 [0.63, 0.67]) stays above the band (top 0.62): "
+                                   "the model's capacity growth slows after 2021 where India's kept its pace; the "
+                                   "fit on all eight observations missed it too",
+}
 """Shipped calibrated cases with a fitted observation still outside the 90% band, and why (strict xfails)."""
 
 
-@pytest.mark.slow  # about 10 s per case on two cores
-@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(
-    reason=FITTED_OUTSIDE[p.stem], strict=True)] if p.stem in FITTED_OUTSIDE else []) for p in CALIBRATED])
-def test_a_shipped_calibrated_case_lies_inside_its_band_where_it_was_fitted(path):
+CI_REPLICATES = 20
+"""Half the page's replicates, to keep CI short (3 to 7 s a case on two cores); the verdicts are the page's."""
+
+
+@pytest.fixture(scope="module")
+def pool():
     from simulation.execution.workers import process_pool
 
-    with process_pool(2) as pool:
-        case = run_case(path, REPLICATES, executor=pool)  # the page's replicates: the page's verdict
+    with process_pool(2) as found:
+        yield found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(
+    reason=FITTED_OUTSIDE[p.stem], strict=True)] if p.stem in FITTED_OUTSIDE else []) for p in CALIBRATED])
+def test_a_shipped_calibrated_case_lies_inside_its_band_where_it_was_fitted(path, pool):
+    case = run_case(path, CI_REPLICATES, executor=pool)
     ev = resolve(path).evidence
     assert [r.held_out for r in case.rows] == [held for o, held in zip(ev.observed.root, ev.held_out, strict=True)
                                                if o.month <= case.months]  # reported, in their own column
@@ -131,5 +143,6 @@ def test_a_shipped_calibrated_case_lies_inside_its_band_where_it_was_fitted(path
 
 
 def test_every_shipped_calibrated_case_is_tested():
-    assert {p.stem for p in CALIBRATED} >= {"iceland-youth-calibrated", "india-renewables-calibrated"}
+    assert {p.stem for p in CALIBRATED} >= {f"{case}-calibrated" for case in ("energiewende", "eu-missions", "iceland-youth",
+                                                                         "india-renewables", "moonshot")}
     assert set(FITTED_OUTSIDE) <= {p.stem for p in CALIBRATED}

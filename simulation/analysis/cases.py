@@ -223,7 +223,7 @@ def fraction(pair: tuple[int, int]) -> str:
 def cost(calibration: Calibrated | None) -> str:
     if calibration is None:
         return "–"
-    return (f"{calibration.runs:,} runs, {calibration.minutes:.0f} minutes on {calibration.workers} "
+    return (f"{calibration.runs:,} runs, {calibration.minutes:.1f} minutes on {calibration.workers} "
             f"worker{'s' if calibration.workers > 1 else ''}")
 
 
