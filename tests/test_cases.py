@@ -1,4 +1,5 @@
-"""The case table: the model's spread over replicates against each observation, computed right and not stale."""
+"""The case table: the model's spread over replicates against each observation, computed right and not stale; each
+shipped calibrated case inside its 90% band at the observations it fitted (its held-out ones are only reported)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.analysis.cases import DOCS, Row, case_files, compare, figure, observation_cell, real_cell, run_case, table
-from simulation.inputs.evidence import Observation
+from simulation.analysis.cases import (
+    DOCS,
+    Case,
+    Entry,
+    Row,
+    case_files,
+    compare,
+    entries,
+    figure,
+    observation_cell,
+    real_cell,
+    run_case,
+    table,
+)
+from simulation.inputs.evidence import Calibrated, HoldOut, Observation
 from simulation.inputs.scenario import resolve
 
 
@@ -44,9 +58,25 @@ def test_the_table_reads_each_replicate_at_the_month_and_summarises_the_spread()
 
 
 def table_of(rows: list[Row], months: int) -> str:
-    from simulation.analysis.cases import Case
-
     return table(Case("c", "d", months, rows, pd.DataFrame()))
+
+
+def test_the_calibrated_variant_sits_beside_its_case_fitted_and_held_out_apart(tmp_path):
+    steps, missions = tables()
+    observed = [obs(mission="A", value=0.3, uncertainty=0.05), obs(mission="B", value=0.5, uncertainty=0.05, id="b")]
+    base, variant = tmp_path / "c.yaml", tmp_path / "c-calibrated.yaml"
+    written = Case("c", "d", 20, compare(observed, steps, missions, 20), steps, path=base)
+    record = Calibrated(runs=10, minutes=1.0, workers=2, held_out=[HoldOut(id="b")])
+    calibrated = Case("c-calibrated", "d", 20, compare(observed, steps, missions, 20, [False, True]), steps,
+                      record, variant, base)
+    alone = Case("x", "d", 20, compare(observed[:1], steps, missions, 20), steps, path=tmp_path / "x.yaml")
+    assert entries([written, alone, calibrated]) == [Entry(written, calibrated), Entry(alone)]
+    a, b = ([cell.strip() for cell in line.split("|")[1:-1]] for line in table(written, calibrated).splitlines()[2:])
+    assert a[2:5] == ["0.30 [0.12, 0.48] in", "0.30 [0.12, 0.48] in", "–"]  # fitted
+    assert b[2:5] == ["0.90 [0.90, 0.90] **out**", "–", "0.90 [0.90, 0.90] **out**"]  # held out: reported
+    assert Entry(written, calibrated).counts() == ((1, 2), (1, 1), (0, 1))
+    assert Entry(alone).counts() == ((1, 1), (0, 0), (0, 0))
+    assert figure(written, calibrated).axes
 
 
 def test_a_tiny_case_runs_against_its_observations(tmp_path):
@@ -69,7 +99,50 @@ observed:
 def test_the_page_shows_every_case_files_observations():
     text = DOCS.read_text(encoding="utf-8")
     for path in case_files():
-        section = text.split(f"## {path.stem}\n", 1)[1].split("\n## ", 1)[0]
-        for o in resolve(path).evidence.observed.root:
+        resolved = resolve(path)
+        calibrated = resolved.evidence.calibration is not None
+        name = resolved.sources[1].path.stem if calibrated else path.stem  # beside the case it calibrates
+        section = text.split(f"## {name}\n", 1)[1].split("\n## ", 1)[0]
+        assert not calibrated or f"[`scenarios/{path.stem}.yaml`]" in section, f"{path.stem}: not on the page"
+        for o in resolved.evidence.observed.root:
             assert f"| {observation_cell(o)} | {real_cell(o)} |" in section, \
                 f"{path.stem}: docs/cases.md is stale; run python -m simulation.analysis.cases"
+
+
+CALIBRATED = [p for p in case_files() if resolve(p).evidence.calibration is not None]
+FITTED_OUTSIDE = {
+    "india-renewables-calibrated": "the October 2022 total (0.65 [0.63, 0.67]) stays above the band (top 0.62): "
+                                   "the model's capacity growth slows after 2021 where India's kept its pace; the "
+                                   "fit on all eight observations missed it too",
+}
+"""Shipped calibrated cases with a fitted observation still outside the 90% band, and why (strict xfails)."""
+
+
+CI_REPLICATES = 20
+"""Half the page's replicates, to keep CI short (3 to 7 s a case on two cores); the verdicts are the page's."""
+
+
+@pytest.fixture(scope="module")
+def pool():
+    from simulation.execution.workers import process_pool
+
+    with process_pool(2) as found:
+        yield found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(
+    reason=FITTED_OUTSIDE[p.stem], strict=True)] if p.stem in FITTED_OUTSIDE else []) for p in CALIBRATED])
+def test_a_shipped_calibrated_case_lies_inside_its_band_where_it_was_fitted(path, pool):
+    case = run_case(path, CI_REPLICATES, executor=pool)
+    ev = resolve(path).evidence
+    assert [r.held_out for r in case.rows] == [held for o, held in zip(ev.observed.root, ev.held_out, strict=True)
+                                               if o.month <= case.months]  # reported, in their own column
+    outside = [r.observation.label for r in case.rows if not r.held_out and not r.inside]
+    assert not outside, f"{path.stem}: fitted but outside the 90% band: {outside}"
+
+
+def test_every_shipped_calibrated_case_is_tested():
+    assert {p.stem for p in CALIBRATED} >= {f"{case}-calibrated" for case in ("energiewende", "eu-missions", "iceland-youth",
+                                                                         "india-renewables", "moonshot")}
+    assert set(FITTED_OUTSIDE) <= {p.stem for p in CALIBRATED}

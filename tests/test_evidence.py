@@ -9,7 +9,7 @@ import pytest
 
 from simulation.core.metrics import MISSION_METRICS
 from simulation.frontends.cli import main
-from simulation.inputs.evidence import QUANTITIES, TIME_TO_GOAL
+from simulation.inputs.evidence import QUANTITIES, TIME_TO_GOAL, HoldOut, selector
 from simulation.inputs.scenario import ScenarioError, resolve, scenario_files
 
 MOON = "Land a man on the Moon and return him safely"
@@ -44,6 +44,13 @@ def test_shipped_cases_carry_observations_with_sources():
     assert all(o.source.strip() for obs in observed.values() for o in obs)
 
 
+def calibrated(selector: str, **extra) -> str:
+    """Two observations (months 98 and 50) and a calibration: section holding out ``selector``."""
+    fields = ", ".join(f"{k}: {v}" for k, v in {"runs": 10, "minutes": 1.5, "workers": 2, **extra}.items())
+    return (observation() + "  - {month: 50, mission: " + MOON + ", quantity: progress, value: 0.4, source: s, "
+            "id: half-way}\n" + f"calibration: {{{fields}, held_out: [{selector}]}}\n")
+
+
 BAD = {
     "unknown key": (observation(colour="red"), r"observed\.0\.colour: unknown key 'colour'; expected one of: month"),
     "unknown quantity": (observation(quantity="progres"), r"observed\.0\.quantity: expected one of 'progress'"),
@@ -70,6 +77,21 @@ BAD = {
                             r"assumptions\.lockin\.hold\.mode: unknown key 'mode'"),
     "prior of a count": ("assumptions:\n  time.steps: {low: 10, high: 20}\n",
                          r"assumptions\.time\.steps: expected a real-valued parameter"),
+    "id twice": (observation(id="a") + "  - {month: 9, mission: " + MOON + ", quantity: progress, value: 0.1, "
+                 "source: s, id: a}\n", r"observed\.1\.id: expected an id unique in the file \(got 'a' twice\)"),
+    "id not a name": (observation(id="'A b'"), r"observed\.0\.id: expected an id of lower-case letters, digits and '-' \(got 'A b'\)"),
+    "calibration unknown key": (calibrated("{month: 98}", cost=3), r"calibration\.cost: unknown key 'cost'"),
+    "calibration without its cost": ("calibration: {minutes: 1, workers: 2}\n", r"calibration\.runs: field required"),
+    "hold-out unknown key": (calibrated("{colour: red}"),
+                             r"calibration\.held_out\.0\.colour: unknown key 'colour'; expected one of: id, month"),
+    "hold-out of nothing": (calibrated("{}"), r"calibration\.held_out\.0: expected at least one of: id, month"),
+    "hold-out selecting none": (calibrated("{month: 97}"), r"calibration\.held_out\.0: expected a selector "
+                                                           r"matching one of the 2 observations \(got month=97\)"),
+    "hold-out selecting all": (calibrated("{quantity: progress}"), r"calibration\.held_out: expected observations "
+                                                                  r"left to fit; the selectors hold out all 2"),
+    "hold-out of a group by mission": (observation(mission="{" + MOON + ": 1}") + "calibration: {runs: 1, minutes: 0, "
+                                       "workers: 1, held_out: [{mission: " + MOON + "}]}\n",
+                                       r"calibration\.held_out\.0: expected a selector matching one of the 1 "),
 }
 
 
@@ -104,3 +126,35 @@ def test_a_child_inherits_or_replaces_its_parents_observations(tmp_path):
 def test_a_run_may_be_cut_short_of_its_observations():
     resolved = resolve("moonshot", {"time.steps": 6})
     assert resolved.config.time.steps == 6 and resolved.evidence.observed.root[0].month == 98
+
+
+def test_a_calibration_section_marks_the_observations_it_held_out(tmp_path):
+    for chosen in ("{month: 50}", "{id: half-way}", "{mission: " + MOON + ", month: 50}", "{month: 50, id: half-way}"):
+        resolved = resolve(write(tmp_path, calibrated(chosen)))
+        assert resolved.evidence.held_out == [False, True], chosen
+        assert resolved.evidence.calibration.runs == 10
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: case\n", encoding="utf-8")  # inherited, like the other sections
+    assert resolve(child).evidence.held_out == [False, True]
+    assert resolve("moonshot").evidence.calibration is None and resolve("moonshot").evidence.held_out == [False]
+
+
+FLAGS = {
+    "unknown key": ("colour=red", "--hold-out: colour: unknown key 'colour'; expected one of: id, month"),
+    "no value": ("month", "--hold-out: expected key=value with a key of: id, month, mission, quantity"),
+    "not a month": ("month=June", "--hold-out: month: expected a whole number (got 'June')"),
+    "not a quantity": ("quantity=joy", "--hold-out: quantity: expected one of 'progress'"),
+}
+
+
+@pytest.mark.parametrize(("text", "message"), FLAGS.values(), ids=FLAGS.keys())
+def test_a_bad_hold_out_flag_names_the_flag_and_key(text, message):
+    with pytest.raises(ScenarioError) as caught:
+        selector(text)
+    assert caught.value.problems == [caught.value.problems[0]] and caught.value.problems[0].startswith(message)
+
+
+def test_a_hold_out_flag_reads_as_the_file_writes_it():
+    assert selector("month=216") == HoldOut(month=216)
+    assert selector(" mission = Wind 60 GW ").given == {"mission": "Wind 60 GW"}
+    assert selector("quantity=time_to_goal").label == "quantity=time_to_goal"

@@ -55,12 +55,13 @@ def test_scenario_file_validates_and_runs(path):
 def test_every_value_in_a_scenario_file_names_its_source(path):
     """Each line that sets a value says where it comes from: [read], [domain table], [recalled] or assumption.
 
-    Observations are exempt: each has a ``source`` of its own, which the schema requires."""
+    Observations are exempt: each has a ``source`` of its own, which the schema requires; so is a calibrated
+    file's ``calibration:`` record, written by ``missions calibrate`` (what the fit cost and held out)."""
     unsourced, observed = [], False
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         code = line.split("#", 1)[0]
         if code.strip() and not code[0].isspace():
-            observed = code.startswith("observed:")
+            observed = code.startswith(("observed:", "calibration:"))
         if observed:
             continue
         setting = re.match(r"^\s*-?\s*[\w.]+:\s*(\S.*)?$", code)

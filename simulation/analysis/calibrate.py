@@ -14,14 +14,20 @@ generation and the particle's index, so a calibration gives the same posterior f
 resumes after a crash from pyabc's database (``abc.db``, one generation at a time). It runs on the sweeps'
 executors (local processes, a Dask LocalCluster or a remote scheduler).
 
+**Hold-out**: selectors (``--hold-out month=216``, :class:`~simulation.inputs.evidence.HoldOut`) leave the
+observations they match out of the distance, so that the calibrated file predicts them rather than fits them; a
+selector that matches nothing, or selectors that match everything, are input errors before anything runs.
+
 Writes into the output directory: ``posterior.csv`` (weighted quantiles of each assumption), ``particles.csv``
 (the last generation), ``<name>-calibrated.yaml`` (``extends`` the original, overriding only the assumptions
-with the best fit, so every source comment stays in the parent), ``report.md`` with ``before.png`` and
-``after.png`` (the observations over the model's bands, as written and calibrated).
+with the best fit, so every source comment stays in the parent, and recording in its ``calibration:`` section
+the cost and the held-out selectors), ``report.md`` with ``fit.png`` (the observations over the model's bands,
+as written and calibrated; fitted and held-out observations listed apart).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sys
@@ -34,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from simulation.core.rng import replicate_seeds
-from simulation.inputs.evidence import TIME_TO_GOAL, Observation
+from simulation.inputs.evidence import TIME_TO_GOAL, HoldOut, Observation, held_out, hold_out_problems
 from simulation.inputs.params import Config, with_overrides
 from simulation.inputs.scenario import Resolved, ScenarioError, resolve
 
@@ -151,12 +157,28 @@ class Calibration:
     runs: int
     wall_s: float
     generations: int
+    workers: int
+    hold_out: tuple[HoldOut, ...] = ()  # the selectors of the observations left out of the distance
+
+
+def fitted(resolved: Resolved, hold_out: tuple[HoldOut, ...]) -> tuple[Observation, ...]:
+    """The observations a calibration fits: those within the run, less those ``hold_out`` selects.
+
+    Raises ScenarioError (naming the flag and file) for a selector that selects none, or selectors that leave
+    nothing to fit."""
+    observed = [o for o in resolved.evidence.observed.root if o.month <= resolved.config.time.steps]
+    path = resolved.sources[0].path if resolved.sources else "the scenario"
+    bad = hold_out_problems(observed, list(hold_out), ["--hold-out"] * len(hold_out), "--hold-out", f" of {path}")
+    if bad:
+        raise ScenarioError(bad)
+    return tuple(o for o, out in zip(observed, held_out(observed, list(hold_out)), strict=True) if not out)
 
 
 def calibrate(scenario: str | Path, out: str | Path, *, population: int = 40, generations: int = 4,
               replicates: int = 8, seed: int | None = None, workers: int = 2, scheduler: str | None = None,
-              dask_local: bool = False, progress: bool = False) -> Calibration:
-    """Fit the file's assumptions to its observations; resumes a calibration already started in ``out``."""
+              dask_local: bool = False, progress: bool = False, hold_out: tuple[HoldOut, ...] = ()) -> Calibration:
+    """Fit the file's assumptions to its observations, less those ``hold_out`` selects; resumes a calibration
+    already started in ``out``."""
     import pyabc
 
     from simulation.execution.dask_engine import engine
@@ -164,7 +186,7 @@ def calibrate(scenario: str | Path, out: str | Path, *, population: int = 40, ge
     resolved = resolve(scenario)
     config, ev = resolved.config, resolved.evidence
     priors = ev.assumptions.root
-    observed = tuple(o for o in ev.observed.root if o.month <= config.time.steps)
+    observed = fitted(resolved, hold_out) if ev.observed.root else ()
     if not priors or not observed:
         raise ScenarioError(f"{resolved.sources[0].path}: calibration needs an assumptions: section and observations "
                             f"(got {len(priors)} assumptions, {len(observed)} observations)")
@@ -196,7 +218,7 @@ def calibrate(scenario: str | Path, out: str | Path, *, population: int = 40, ge
     posterior = _posterior(particles, particles["weight"].to_numpy(), priors, best)
     runs = int(history.total_nr_simulations) * replicates
     return Calibration(resolved, posterior, particles, best, runs, time.perf_counter() - started,
-                       int(history.max_t) + 1)
+                       int(history.max_t) + 1, workers, tuple(hold_out))
 
 
 def _posterior(frame, weights, priors, best):
@@ -219,24 +241,40 @@ def calibrated_file(cal: Calibration, out: Path, argv: list[str]) -> Path:
     parent = cal.resolved.sources[0].path.resolve()
     name = f"{cal.resolved.config.name}-calibrated"
     path = out / f"{name}.yaml"
-    extends = parent.stem if parent.parent == path.parent.resolve() else os.path.relpath(parent, path.parent.resolve())
+    extends = parent.stem if parent.parent == path.parent.resolve() or _by_name(parent) else \
+        os.path.relpath(parent, path.parent.resolve())
     lines = [f"# {name}: {cal.resolved.config.name} with its assumptions fitted to its observations.",
              f"# Written by `{' '.join(argv)}`: ABC-SMC (pyabc), {cal.generations} generations, {cal.runs} runs.",
              "# Only the values the parent lists under assumptions: change (the best-fitting particle of the last",
              "# generation); every sourced value and its comment stays in the parent file.",
              f"extends: {extends}",
-             f"description: {cal.resolved.config.description} (calibrated)",
+             f"description: {cal.resolved.config.description.rstrip('.')} (calibrated)",
              "overrides:"]
     for row in cal.posterior.itertuples():
         lines.append(f"  {row.key}: {row.best:.4g}  # assumption, calibrated: posterior median {row.q50:.3g}, "
                      f"90% [{row.q05:.3g}, {row.q95:.3g}]; prior [{row.prior_low:g}, {row.prior_high:g}]")
+    lines += ["calibration:  # what the fit cost; held_out: the observations it did not fit (predicted)",
+              f"  runs: {cal.runs}", f"  minutes: {cal.wall_s / 60:.1f}", f"  workers: {cal.workers}"]
+    lines += ["  held_out:"] * bool(cal.hold_out) + [
+        "    - {" + ", ".join(f"{key}: {json.dumps(str(value))}" if key != "month" else f"{key}: {value}"
+                          for key, value in s.given.items()) + "}" for s in cal.hold_out]
     atomic_write(path, lambda tmp: tmp.write_text("\n".join(lines) + "\n", encoding="utf-8"))
     return path
 
 
+def _by_name(parent: Path) -> bool:
+    """Whether the scenario name finds ``parent`` (a shipped file): the calibrated file may then be moved."""
+    from simulation.inputs.scenario import locate
+
+    try:
+        return locate(parent.stem).resolve() == parent
+    except ScenarioError:
+        return False
+
+
 def write_report(cal: Calibration, out: Path, argv: list[str], replicates: int, workers: int) -> Path:
-    """posterior.csv, particles.csv, the calibrated file, before/after figure and report.md."""
-    from simulation.analysis.cases import run_case, table
+    """posterior.csv, particles.csv, the calibrated file, the before/after figure and report.md."""
+    from simulation.analysis.cases import figure, run_case, table
     from simulation.analysis.plots import save
     from simulation.execution.results import atomic_write
 
@@ -248,18 +286,20 @@ def write_report(cal: Calibration, out: Path, argv: list[str], replicates: int, 
     with process_pool(workers) as pool:
         before = run_case(cal.resolved.sources[0].path, replicates, executor=pool)
         after = run_case(path, replicates, executor=pool)
-    from simulation.analysis.cases import figure
-
-    save(figure(before), out / "before.png")
-    save(figure(after), out / "after.png")
+    save(figure(before, after), out / "fit.png")
+    (fit_in, fit_n), (held_in, held_n) = after.count(False), after.count(True)
+    held = "; ".join(f"`{s.label}`" for s in cal.hold_out)
     text = "\n\n".join([
         f"# Calibration of `{cal.resolved.config.name}`",
         f"`{' '.join(argv)}`: {cal.generations} generations of ABC-SMC, {cal.runs} runs, "
-        f"{cal.wall_s / 60:.1f} minutes with {workers} workers. Calibrated file: [`{path.name}`]({path.name}).",
+        f"{cal.wall_s / 60:.1f} minutes with {cal.workers} workers. Calibrated file: [`{path.name}`]({path.name}).",
+        f"Fitted: {fit_n} observations" + (f"; held out (not in the distance, predicted): {held_n}, by {held}"
+                                          if held_n else "; none held out") + ".",
         "## Posterior (weighted quantiles of the last generation) and best fit",
         "```\n" + cal.posterior.to_string(index=False) + "\n```",
-        f"## Before: {before.inside} of {len(before.rows)} observations inside the 90% band", table(before),
-        f"## After: {after.inside} of {len(after.rows)} inside", table(after),
-        "![as written](before.png)\n\n![calibrated](after.png)"])
+        f"## Inside the 90% band ({replicates} replicates)",
+        f"As written: {before.inside} of {len(before.rows)}. Calibrated: {fit_in} of {fit_n} fitted"
+        + (f", {held_in} of {held_n} held out." if held_n else "."), table(before, after),
+        "![as written and calibrated](fit.png)"])
     atomic_write(out / "report.md", lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
     return out / "report.md"

@@ -4,7 +4,9 @@ For every observation of a case file (``observed:``, :mod:`simulation.inputs.evi
 each replicate at the observation's month (a weighted mean where it names several missions), and summarised as
 the median and the 50% and 90% bands over replicates. The real value is *inside* when its plausible range
 overlaps the 90% band. ``python -m simulation.analysis.cases`` (or ``missions cases``) runs every case file that has
-observations and writes ``docs/cases.md`` with one figure per case in ``results/examples/cases/``.
+observations and writes ``docs/cases.md``: one table and one figure (in ``results/examples/cases/``) per case, the
+case as written beside its calibrated variant (a file with a ``calibration:`` section that extends it), whose
+observations are split into those the calibration fitted and those it held out.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.inputs.arguments import worker_count
-from simulation.inputs.evidence import TIME_TO_GOAL, Observation
+from simulation.inputs.evidence import TIME_TO_GOAL, Calibrated, Observation
 from simulation.inputs.scenario import ScenarioError, resolve, scenario_files
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,6 +41,7 @@ class Row:
     observation: Observation
     quantiles: tuple[float, ...]  # at QUANTILES
     replicates: int
+    held_out: bool = False  # left out of the calibration that produced the file: predicted, not fitted
 
     @property
     def median(self) -> float:
@@ -76,14 +79,17 @@ def values(obs: Observation, steps: pd.DataFrame, missions: pd.DataFrame, months
     return (weighted / weight.groupby(rows["run_id"]).sum()).sort_index().to_numpy(dtype=float)
 
 
-def compare(observed: Sequence[Observation], steps: pd.DataFrame, missions: pd.DataFrame, months: int) -> list[Row]:
-    """Every observation the run reaches (its month within ``months``) against the model's replicates."""
+def compare(observed: Sequence[Observation], steps: pd.DataFrame, missions: pd.DataFrame, months: int,
+            held_out: Sequence[bool] = ()) -> list[Row]:
+    """Every observation the run reaches (its month within ``months``) against the model's replicates.
+
+    ``held_out`` marks, per observation, those the file's calibration did not fit (default: none)."""
     rows = []
-    for obs in observed:
+    for obs, held in zip(observed, held_out or [False] * len(observed), strict=True):
         if obs.month > months:
             continue
         found = values(obs, steps, missions, months)
-        rows.append(Row(obs, tuple(float(q) for q in np.quantile(found, QUANTILES)), len(found)))
+        rows.append(Row(obs, tuple(float(q) for q in np.quantile(found, QUANTILES)), len(found), held))
     return rows
 
 
@@ -96,10 +102,18 @@ class Case:
     months: int
     rows: list[Row]
     steps: pd.DataFrame  # the model's mission table, for the figure
+    calibration: Calibrated | None = None  # the file's calibration: its cost and what it held out
+    path: Path | None = None  # the case file (resolved)
+    parent: Path | None = None  # the file it extends (resolved)
 
     @property
     def inside(self) -> int:
         return sum(r.inside for r in self.rows)
+
+    def count(self, held_out: bool) -> tuple[int, int]:
+        """(inside, of) among the observations fitted (``held_out`` false) or held out."""
+        rows = [r for r in self.rows if r.held_out == held_out]
+        return sum(r.inside for r in rows), len(rows)
 
 
 def run_case(scenario: str | Path, replicates: int = REPLICATES, *, executor=None,
@@ -110,8 +124,11 @@ def run_case(scenario: str | Path, replicates: int = REPLICATES, *, executor=Non
     resolved = resolve(scenario, overrides)
     config = resolved.config
     res = run_scenario(config, replicates=replicates, executor=executor, plots=False)
-    rows = compare(resolved.evidence.observed.root, res.steps, res.missions, config.time.steps)
-    return Case(config.name, config.description, config.time.steps, rows, res.steps)
+    ev = resolved.evidence
+    rows = compare(ev.observed.root, res.steps, res.missions, config.time.steps, ev.held_out)
+    files = [source.path.resolve() for source in resolved.sources]
+    return Case(config.name, config.description, config.time.steps, rows, res.steps, ev.calibration,
+                files[0] if files else None, files[1] if len(files) > 1 else None)
 
 
 def case_files() -> list[Path]:
@@ -140,111 +157,196 @@ def observation_cell(obs: Observation) -> str:
     return f"{what}; `{obs.quantity}` at month {obs.month}"
 
 
-def table(case: Case) -> str:
-    head = ("| observation | real [range] | model median | 50% band | 90% band | inside 90%? | source |\n"
-            "|---|---|---|---|---|---|---|\n")
-    lines = []
-    for r in case.rows:
-        q, m = str(r.observation.quantity), case.months
+def band_cell(row: Row | None, months: int) -> str:
+    """The model's median and 90% band, and whether the real range overlaps it; a dash where not compared."""
+    if row is None:
+        return "–"
+    q = str(row.observation.quantity)
+    low, high = row.band90
+    return (f"{number(row.median, q, months)} [{number(low, q, months)}, {number(high, q, months)}] "
+            f"{'in' if row.inside else '**out**'}")
 
-        def band(pair: tuple[float, float], q: str = q, m: int = m) -> str:
-            return f"[{number(pair[0], q, m)}, {number(pair[1], q, m)}]"
-        note = f" ({r.observation.note})" if r.observation.note else ""
-        lines.append(f"| {observation_cell(r.observation)} | {real_cell(r.observation)} | {number(r.median, q, m)} "
-                     f"| {band(r.band50)} | {band(r.band90)} | {'yes' if r.inside else '**no**'} "
-                     f"| {r.observation.source}{note} |")
+
+def lined_up(written: Case, calibrated: Case | None) -> list[tuple[Observation, Row | None, Row | None]]:
+    """Each observation with its row as written and in the calibrated variant (``None`` where one lacks it)."""
+    others = list(calibrated.rows) if calibrated is not None else []
+    out = []
+    for row in written.rows:
+        match = next((r for r in others if r.observation == row.observation), None)
+        if match is not None:
+            others.remove(match)
+        out.append((row.observation, row, match))
+    return out + [(r.observation, None, r) for r in others]
+
+
+def table(written: Case, calibrated: Case | None = None) -> str:
+    """One row per observation: the real range, then the model as written, calibrated and fitted, or held out."""
+    head = ("| observation | real [range] | as written: median [90% band] | calibrated, fitted | "
+            "calibrated, held out | source |\n|---|---|---|---|---|---|\n")
+    lines = []
+    for obs, row, fit in lined_up(written, calibrated):
+        months = calibrated.months if calibrated is not None else written.months
+        fitted, held = (None, fit) if fit is not None and fit.held_out else (fit, None)
+        note = f" ({obs.note})" if obs.note else ""
+        lines.append(f"| {observation_cell(obs)} | {real_cell(obs)} | {band_cell(row, written.months)} "
+                     f"| {band_cell(fitted, months)} | {band_cell(held, months)} | {obs.source}{note} |")
     return head + "\n".join(lines)
 
 
-def page(cases: list[Case], images: dict[str, Path], out: Path, replicates: int, wall_s: float) -> str:
-    inside = sum(c.inside for c in cases)
-    total = sum(len(c.rows) for c in cases)
-    summary = "\n".join(f"| [`{c.name}`](#{c.name}) | {len(c.rows)} | {c.inside} |" for c in cases)
+@dataclass(frozen=True)
+class Entry:
+    """One case on the page: the file as written and its calibrated variant, if one was run."""
+
+    written: Case
+    calibrated: Case | None = None
+
+    def counts(self) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+        """(inside, of): as written, calibrated and fitted, calibrated and held out."""
+        empty = (0, 0)
+        cal = self.calibrated
+        return ((self.written.inside, len(self.written.rows)), cal.count(False) if cal else empty,
+                cal.count(True) if cal else empty)
+
+
+def entries(cases: Sequence[Case]) -> list[Entry]:
+    """The cases paired: each calibrated variant beside the file it extends (alone where that was not run)."""
+    written = {c.path: c for c in cases if c.calibration is None}
+    variants = {c.parent: c for c in cases if c.calibration is not None and c.parent in written}
+    return [Entry(c, variants.get(c.path)) for c in cases
+            if c.calibration is None or c.parent not in written]
+
+
+def fraction(pair: tuple[int, int]) -> str:
+    return f"{pair[0]} of {pair[1]}" if pair[1] else "–"
+
+
+def cost(calibration: Calibrated | None) -> str:
+    if calibration is None:
+        return "–"
+    return (f"{calibration.runs:,} runs, {calibration.minutes:.1f} minutes on {calibration.workers} "
+            f"worker{'s' if calibration.workers > 1 else ''}")
+
+
+def page(found: list[Entry], images: dict[str, Path], out: Path, replicates: int, wall_s: float) -> str:
+    totals = [tuple(sum(e.counts()[k][i] for e in found) for i in (0, 1)) for k in range(3)]
+    summary = "\n".join(
+        f"| [`{e.written.name}`](#{e.written.name}) | " + " | ".join(fraction(c) for c in e.counts())
+        + f" | {cost(e.calibrated.calibration if e.calibrated else None)} |" for e in found)
     sections = []
-    for c in cases:
+    for e in found:
+        c, cal = e.written, e.calibrated
         figure = images.get(c.name)
         link = f"\n\n![{c.name}: observations over the model's median and bands]" \
                f"({Path(os.path.relpath(figure, out.parent)).as_posix()})" if figure else ""
+        variant = "" if cal is None else (
+            f" Calibrated: [`scenarios/{cal.name}.yaml`](../scenarios/{cal.name}.yaml), {cost(cal.calibration)}"
+            + (f", holding out {'; '.join(f'`{s.label}`' for s in cal.calibration.held_out)}"
+               if cal.calibration.held_out else "") + ".")
         sections.append(f"## {c.name}\n\n{c.description} [`scenarios/{c.name}.yaml`](../scenarios/{c.name}.yaml)"
-                        f", {c.months} months.\n\n{table(c)}{link}\n")
+                        f", {c.months} months.{variant}\n\n{table(c, cal)}{link}\n")
     return (
         "# The model against real missions\n\n"
         "Each case file in `scenarios/` states what happened in the real mission (`observed:`: dated points on the "
         "scale of a quantity the model records per mission, with a plausible range and a source; see "
-        "`simulation/inputs/evidence.py`). This page runs each case file as it is written (a `-calibrated` file is a case "
-        "with its assumptions fitted by `missions calibrate`; the others are uncalibrated), with "
-        f"{replicates} replicates from the file's own root seed, and compares: the model's median and its 50% and "
-        "90% bands over replicates at the observation's month, and whether the real range overlaps the 90% band. "
+        "`simulation/inputs/evidence.py`). This page runs each case file as it is written and, beside it, its "
+        "calibrated variant where one is shipped (`<case>-calibrated.yaml`: the case with the values it marks as "
+        "assumptions fitted by `missions calibrate`, ABC-SMC). A calibration may **hold out** some observations: "
+        "they are left out of its distance and predicted, not fitted, and have a column of their own. Each cell is "
+        f"the model's median and 90% band over {replicates} replicates from the file's own root seed at the "
+        "observation's month, and *in* where the real range overlaps that band. "
         "Regenerate it with `python -m simulation.analysis.cases` (or `missions cases`; "
         f"{wall_s / 60:.1f} minutes when this page was written). The ATO and DDC cases have no known outcome, and "
         "the counterfactuals (`moonshot-leader-only`, `eu-missions-bauhaus`) none of their own.\n\n"
-        f"**Inside the 90% band: {inside} of {total} observations.**\n\n"
-        "| case | observations | inside 90% |\n|---|---|---|\n" + summary + "\n\n" + "\n".join(sections))
+        f"**Inside the 90% band: as written, {fraction(totals[0])} observations; calibrated, "
+        f"{fraction(totals[1])} fitted and {fraction(totals[2])} held out.**\n\n"
+        "| case | as written: inside 90% | calibrated, fitted: inside | calibrated, held out: inside | "
+        "calibration cost |\n|---|---|---|---|---|\n" + summary + "\n\n" + "\n".join(sections))
 
 
 # ------------------------------------------------------------------ figures
-def figure(case: Case):
-    """Per observed mission (or group): the model's median with 50% and 90% bands, and the real points."""
+def _progress_bands(ax, case: Case, weights: dict[str, float], colour: str, label: str) -> None:
+    steps = case.steps[case.steps["mission_name"].isin(list(weights))]
+    weight = steps["mission_name"].astype(str).map(weights)
+    series = ((steps["progress"] * weight).groupby([steps["run_id"], steps["step"]]).sum()
+              / weight.groupby([steps["run_id"], steps["step"]]).sum()).unstack("run_id")
+    q = series.quantile(list(QUANTILES), axis=1).T
+    ax.fill_between(q.index, q[0.05], q[0.95], color=colour, alpha=0.15, lw=0, label=f"{label} 90%")
+    ax.fill_between(q.index, q[0.25], q[0.75], color=colour, alpha=0.3, lw=0, label=f"{label} 50%")
+    ax.plot(q.index, q[0.5], color=colour, lw=1.5, label=f"{label} median")
+
+
+def figure(written: Case, calibrated: Case | None = None):
+    """Per observed mission (or group): the model's median with 50% and 90% bands, as written and calibrated,
+    and the real points (hollow: held out of the calibration)."""
     from matplotlib.figure import Figure
 
     from simulation.analysis.plots import COLOURS
 
-    groups: dict[tuple, list[Row]] = {}
-    for r in case.rows:
-        groups.setdefault(tuple(r.observation.weights.items()), []).append(r)
+    shown = lined_up(written, calibrated)
+    groups: dict[tuple, list[tuple[Observation, bool]]] = {}
+    for obs, _, fit in shown:
+        groups.setdefault(tuple(obs.weights.items()), []).append((obs, fit is not None and fit.held_out))
     fig = Figure(figsize=(4.2 * len(groups) + 0.4, 3.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(groups), sharey=True))
-    for ax, (key, rows) in zip(axes, groups.items(), strict=True):
+    for ax, (key, points) in zip(axes, groups.items(), strict=True):
         weights = dict(key)
-        steps = case.steps[case.steps["mission_name"].isin(list(weights))]
-        weight = steps["mission_name"].astype(str).map(weights)
-        series = ((steps["progress"] * weight).groupby([steps["run_id"], steps["step"]]).sum()
-                  / weight.groupby([steps["run_id"], steps["step"]]).sum()).unstack("run_id")
-        q = series.quantile(list(QUANTILES), axis=1).T
-        ax.fill_between(q.index, q[0.05], q[0.95], color=COLOURS[0], alpha=0.15, lw=0, label="model 90%")
-        ax.fill_between(q.index, q[0.25], q[0.75], color=COLOURS[0], alpha=0.3, lw=0, label="model 50%")
-        ax.plot(q.index, q[0.5], color=COLOURS[0], lw=1.5, label="model median")
-        for r in rows:
-            obs = r.observation
+        if calibrated is None:
+            _progress_bands(ax, written, weights, COLOURS[0], "model")
+        else:
+            _progress_bands(ax, written, weights, COLOURS[6], "as written")
+            _progress_bands(ax, calibrated, weights, COLOURS[0], "calibrated")
+        for obs, held in points:
             low, high = obs.range
+            face = {"mfc": "white"} if held else {}
+            kind = "goal met" if obs.quantity == TIME_TO_GOAL else str(obs.quantity)
+            label = f"{kind} (real{', held out' if held else ''})"
             if obs.quantity == TIME_TO_GOAL:  # the goal met: progress 1 at that month
                 ax.errorbar([obs.value], [1.0], xerr=[[obs.value - low], [high - obs.value]], fmt="D",
-                            color=COLOURS[1], capsize=3, label="goal met (real)")
+                            color=COLOURS[1], capsize=3, label=label, **face)
             else:
                 ax.errorbar([obs.month], [obs.value], yerr=[[obs.value - low], [high - obs.value]], fmt="o",
                             color=COLOURS[1] if obs.quantity == "progress" else COLOURS[2], capsize=3,
-                            label=f"{obs.quantity} (real)")
+                            label=label, **face)
         title = next(iter(weights)) if len(weights) == 1 else "all missions (weighted)"
         ax.set_title(title if len(title) < 48 else title[:45] + "...", fontsize=8)
         ax.set_xlabel("month", fontsize=8)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("progress (share of the goal)")
-    handles, labels = axes[0].get_legend_handles_labels()
-    unique = dict(zip(labels, handles, strict=True))
-    axes[0].legend(unique.values(), unique.keys(), fontsize=7, loc="upper left")
-    fig.suptitle(f"{case.name}: observed against the model ({case.rows[0].replicates} replicates)", fontsize=9)
+    unique = {}
+    for ax in axes:
+        handles, labels = ax.get_legend_handles_labels()
+        unique.update(zip(labels, handles, strict=True))
+    axes[0].legend(unique.values(), unique.keys(), fontsize=6, loc="upper left")
+    replicates = written.rows[0].replicates if written.rows else 0
+    fig.suptitle(f"{written.name}: observed against the model ({replicates} replicates)", fontsize=9)
     return fig
 
 
 def write_docs(out: Path = DOCS, figures: Path = FIGURES, workers: int = 2, replicates: int = REPLICATES,
-               files: Sequence[Path] | None = None, log: Callable[[str], None] = print) -> list[Case]:
-    """Run every case file with observations; write one figure per case and the Markdown page."""
+               files: Sequence[Path] | None = None, log: Callable[[str], None] = print) -> list[Entry]:
+    """Run every case file with observations (and the file each calibrated one extends); write one figure per
+    case and the Markdown page."""
     from simulation.analysis.plots import save
     from simulation.execution.results import atomic_write
     from simulation.execution.workers import process_pool
 
     started = time.perf_counter()
     figures.mkdir(parents=True, exist_ok=True)
-    cases, images = [], {}
+    queue, cases = [Path(p) for p in (files if files is not None else case_files())], []
     with process_pool(workers) as pool:
-        for path in files if files is not None else case_files():
-            case = run_case(path, replicates, executor=pool)
+        while queue:
+            case = run_case(queue.pop(0), replicates, executor=pool)
             cases.append(case)
-            images[case.name] = save(figure(case), figures / f"{case.name}.png")
             log(f"{case.name}: {case.inside} of {len(case.rows)} observations inside the 90% band")
-    text = page(cases, images, out, replicates, time.perf_counter() - started)
+            ran = {c.path for c in cases} | {p.resolve() for p in queue}
+            if case.calibration is not None and case.parent is not None and case.parent not in ran:
+                queue.append(case.parent)
+    found = entries(cases)
+    images = {e.written.name: save(figure(e.written, e.calibrated), figures / f"{e.written.name}.png")
+              for e in found}
+    text = page(found, images, out, replicates, time.perf_counter() - started)
     atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    return cases
+    return found
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

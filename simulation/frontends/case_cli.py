@@ -32,6 +32,9 @@ def add_calibrate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--generations", type=whole_number(1), default=4, help="ABC-SMC generations (default 4)")
     parser.add_argument("-n", "--replicates", type=whole_number(1, MAX_REPLICATES), default=8, help="seeded replicates per particle (default 8)")
     parser.add_argument("--seed", type=int, default=None, help="root seed (default: the scenario's)")
+    parser.add_argument("--hold-out", action="append", default=[], metavar="KEY=VALUE",
+                        help="leave the observations with this id, month, mission or quantity out of the fit, to "
+                             "predict them (repeat for more; e.g. --hold-out month=216)")
     parser.add_argument("-w", "--workers", type=worker_count, default=2, help="worker processes (default 2)")
     parser.add_argument("--dask-local", action="store_true", help="run on a Dask LocalCluster")
     parser.add_argument("--scheduler", default=None, help="run on an existing Dask scheduler (tcp://host:8786)")
@@ -40,18 +43,20 @@ def add_calibrate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from simulation.analysis.calibrate import calibrate, write_report
+    from simulation.inputs.evidence import selector
 
     try:
         import pyabc  # noqa: F401
     except ModuleNotFoundError:
         print("error: calibration needs pyabc: pip install 'mission-ecosystems[calibrate]'", file=sys.stderr)
         return 1
+    hold_out = tuple(selector(text) for text in args.hold_out)
     name = resolve(args.scenario).config.name
     out = args.out if args.out is not None else Path("results") / "calibrate" / name
     argv = ["missions", *getattr(args, "argv", ["calibrate", str(args.scenario)])]
     cal = calibrate(args.scenario, out, population=args.population, generations=args.generations,
                     replicates=args.replicates, seed=args.seed, workers=args.workers, scheduler=args.scheduler,
-                    dask_local=args.dask_local, progress=not args.quiet and sys.stderr.isatty())
+                    dask_local=args.dask_local, progress=not args.quiet and sys.stderr.isatty(), hold_out=hold_out)
     report = write_report(cal, out, argv, max(args.replicates, 20), args.workers)
     print(cal.posterior.to_string(index=False))
     print(f"{cal.runs} runs in {cal.wall_s / 60:.1f} minutes; report: {report}")
