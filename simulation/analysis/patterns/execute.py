@@ -9,7 +9,9 @@ has the same seed at every point and in every variant (common random numbers).
 
 Pattern checks need one row per run, so runs go straight to the model's
 summary, with no per-step tables and no sweep directory (several times
-faster than ``missions sweep``, with the same seeds and outcomes).
+faster than ``missions sweep``, with the same seeds and outcomes). The
+replicates of a design point run together as an ensemble, whose replicates
+are bit-identical to runs alone.
 """
 
 from __future__ import annotations
@@ -25,15 +27,17 @@ import pandas as pd
 from pydantic import ValidationError
 
 from simulation.analysis.patterns.spec import Pattern
+from simulation.core.ensemble import Ensemble
 from simulation.core.model import MissionModel
 from simulation.execution.experiment import describe_error, design_points, plan, specs
-from simulation.execution.runner import RunSpec
+from simulation.execution.runner import RunSpec, ensembles
 from simulation.inputs.scenario import ScenarioError, resolve
 
 CPU = "cpu_s"
 """Column of each run's CPU seconds: what the budget is measured in, whatever else loads the machine."""
-CHUNK = 8
-"""Runs sent to a worker at a time: about a second of work, so messages cost little."""
+ENSEMBLE = 16
+"""Replicates of a point advanced together at most: a second or two of work, so messages cost little and every
+worker stays busy."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,18 @@ def summarise(spec: RunSpec) -> dict[str, Any]:
     except Exception:  # recorded so that one bad run does not sink the batch
         row = {"error": traceback.format_exc()}
     return row | {CPU: time.process_time() - start}
+
+
+def summarise_ensemble(group: tuple[RunSpec, ...]) -> list[dict[str, Any]]:
+    """Summary rows of replicates of one configuration run together, each with its share of the CPU seconds;
+    if the ensemble raises, each run alone (so the run at fault is the only one with a traceback)."""
+    start = time.process_time()
+    try:
+        rows = [run.summary() for run in Ensemble(group[0].config, [s.seed for s in group]).run()]
+    except Exception:
+        return [summarise(spec) for spec in group]
+    share = (time.process_time() - start) / len(group)
+    return [row | {CPU: share} for row in rows]
 
 
 def prepare(pattern: Pattern, name: str, variant: Variant) -> tuple[pd.DataFrame, list[RunSpec]]:
@@ -97,7 +113,8 @@ def run_variants(pattern: Pattern, jobs: Sequence[tuple[Variant, Sequence[str]]]
             for name in names:
                 prepared.pop((variant.name, name), None)
     queue = [spec for _, batch in prepared.values() for spec in batch]
-    rows = iter(pool.map(summarise, queue, chunksize=CHUNK))
+    groups = ensembles(queue, ENSEMBLE, len(queue), 1)
+    rows = (row for group in pool.map(summarise_ensemble, groups) for row in group)
     for (variant_name, name), (table, batch) in prepared.items():
         outcomes = pd.DataFrame([next(rows) for _ in batch], index=table.index)
         if "error" in outcomes and outcomes["error"].notna().any():
