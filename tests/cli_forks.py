@@ -2,7 +2,7 @@
 
 Reads a JSON list of ``{"argv": [...], "cwd": "..."}`` on stdin and writes a
 JSON list of ``{"code", "stdout", "stderr", "wall_s", "maxrss_mb"}``. Each
-command is ``simulation.frontends.cli.main`` (what the console script calls) in a
+command is ``simulation.frontends.cli.main`` (what the console script runs) in a
 forked child with its own working directory, standard streams and exit
 status; an exception that escapes ``main`` is printed as the interpreter
 would and exits 1. Forking skips the second of imports a cold start costs,

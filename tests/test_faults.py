@@ -309,3 +309,13 @@ def test_a_remote_dask_cluster_from_no_workers_to_a_lost_scheduler(tmp_path, fin
             if process is not None:
                 process.kill()
                 process.wait()
+
+
+def test_the_console_script_exits_even_when_a_pool_thread_is_stuck():
+    """A pool's manager thread left waiting on a worker stopped mid-message would hold a normal exit forever."""
+    stuck = ("import sys, threading; from simulation.frontends import cli; "
+             "threading.Thread(target=threading.Event().wait, name='stuck').start(); "
+             "sys.argv = ['missions', 'list']; cli.console()")
+    done = subprocess.run([sys.executable, "-c", stuck], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "baseline" in done.stdout  # its output was flushed before it left

@@ -81,14 +81,6 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         pool.shutdown(wait=False, cancel_futures=True)
         for process in running:
             process.terminate()
-        for process in running:
-            process.join(timeout=5)
-        # A worker stopped while it sent a result leaves the pool's manager thread waiting for the rest of the
-        # message, and interpreter exit joins that thread: closing our end of the results pipe (the only
-        # writer left) ends the wait with an end of file, which the thread reads as a broken pool.
-        writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
-        if writer is not None:
-            writer.close()
         raise
     pool.shutdown(wait=True)
 

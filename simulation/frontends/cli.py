@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import reprlib
 import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
@@ -195,6 +197,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = argv
     with signals_as_interrupts():
         return run_guarded(args)
+
+
+def console() -> NoReturn:
+    """The ``missions`` console script: :func:`main`, then exit with its code.
+
+    A worker stopped while it was sending a result (Ctrl-C, SIGTERM, a lost engine) can leave the process pool's
+    manager thread waiting for the rest of that message, and a normal interpreter exit joins that thread
+    forever. Everything the command writes is atomic and already in place, so when such a thread is still
+    alive the process leaves at once (its workers exit within a second of it)."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        os._exit(code)
+    sys.exit(code)
 
 
 def run_guarded(args: argparse.Namespace) -> int:
