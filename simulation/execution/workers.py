@@ -78,9 +78,17 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         yield pool
     except BaseException:
         running = list((getattr(pool, "_processes", None) or {}).values())  # no public handle before Python 3.14
+        results = getattr(pool, "_result_queue", None)  # shutdown() drops it
         pool.shutdown(wait=False, cancel_futures=True)
         for process in running:
             process.terminate()
+        for process in running:
+            process.join(timeout=5)
+        # A worker stopped while it sent a result leaves the pool's manager thread reading the rest of the message,
+        # and interpreter exit joins that thread. With the workers gone, our end of the results pipe is the last
+        # writer: closing it ends the read with an end of file, which the thread takes for a broken pool.
+        if results is not None:
+            results._writer.close()
         raise
     pool.shutdown(wait=True)
 

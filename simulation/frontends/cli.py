@@ -199,17 +199,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_guarded(args)
 
 
+EXIT_GRACE_S = 2.0
+"""How long the console script waits for threads still running when its command has returned."""
+
+
 def console() -> NoReturn:
     """The ``missions`` console script: :func:`main`, then exit with its code.
 
     A worker stopped while it was sending a result (Ctrl-C, SIGTERM, a lost engine) can leave the process pool's
     manager thread waiting for the rest of that message, and a normal interpreter exit joins that thread
-    forever. Everything the command writes is atomic and already in place, so when such a thread is still
-    alive the process leaves at once (its workers exit within a second of it)."""
+    forever (``workers.process_pool`` ends that wait; this is the backstop). Everything the command writes is
+    atomic and already in place, so when such a thread is still alive after a grace period the process leaves at
+    once (its workers exit within a second of it)."""
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    for thread in others:
+        thread.join(timeout=EXIT_GRACE_S / len(others))
+    if any(t.is_alive() for t in others):
         os._exit(code)
     sys.exit(code)
 
