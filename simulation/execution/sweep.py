@@ -11,8 +11,8 @@ holds its traceback (or why its worker died) and how many times it was tried,
 and pending otherwise; so status and resume need nothing but the files, and a
 sweep killed at any moment loses at most the runs in flight (a part left without
 its runs part by a kill is removed when the sweep resumes). Parts never overlap
-and each covers consecutive runs, so their names in order are the runs' order. When every run is done, the parts are
-gathered into ``runs.parquet``, ``steps.parquet`` and ``missions.parquet`` in
+and each covers consecutive runs, so their names in order are the runs' order.
+When every run is done, the parts are gathered into ``runs.parquet``, ``steps.parquet`` and ``missions.parquet`` in
 large row groups, and ``parts/`` is removed (unless asked to keep it, or some
 runs failed: a retry gathers again from the parts). A failed run also leaves
 ``parts/errors/<run_id>.parquet``, its row of ``runs.parquet`` with the
@@ -98,11 +98,13 @@ class Sweep:
         """Whether the parts were gathered into whole tables and removed."""
         return (self.path / "runs.parquet").is_file() and not (self.path / "parts").exists()
 
-    def failed_ids(self) -> set[str]:
-        return {p.stem for p in (self.path / "failed").glob("*.txt")} - self.done_ids()
+    def failed_ids(self, done: set[str] | None = None) -> set[str]:
+        """Runs with a failure record and no success since (``done``: :meth:`done_ids`, if already read)."""
+        return {p.stem for p in (self.path / "failed").glob("*.txt")} - (self.done_ids() if done is None else done)
 
     def status(self) -> dict[str, int]:
-        done, failed = self.done_ids(), self.failed_ids()
+        done = self.done_ids()
+        failed = self.failed_ids(done)
         total = len(self.plan)
         return {"total": total, "done": len(done), "failed": len(failed), "pending": total - len(done) - len(failed)}
 
@@ -188,7 +190,8 @@ def execute(sweep: Sweep, found: Engine, *, progress: bool, retry_failed: bool =
     The replicates of a design point run together in ensembles (``runner.run_many``)."""
     if sweep.gathered():  # finished, every run done, parts gathered and removed: nothing to do
         return
-    skip = sweep.done_ids() | (set() if retry_failed else sweep.failed_ids())
+    done = sweep.done_ids()
+    skip = done | (set() if retry_failed else sweep.failed_ids(done))
     todo = sweep.plan[~sweep.plan["run_id"].isin(skip)]
     for part in (*PARTS, "errors"):
         (sweep.path / "parts" / part).mkdir(parents=True, exist_ok=True)
