@@ -100,7 +100,7 @@ class Engine(RunTables):
             f.unpaid += f.budget_left
             f.budget_left[...] = f.annual_budget
         if c.cycles.enabled and self.month % c.cycles.election_interval == 0:
-            turnover, size, direction = np.split(self.draw("elections", "random", 2 * m.count + 1), [1, m.count + 1],
+            turnover, size, direction = np.split(self.draw("elections", "random", size=2 * m.count + 1), [1, m.count + 1],
                                                  axis=-1)
             shifted = gov.election_shift(m.commitment, size, direction, c.cycles.commitment_shock, c.cycles.renewal)
             m.commitment = np.where(turnover < c.cycles.turnover, shifted, m.commitment)
@@ -209,7 +209,7 @@ class Engine(RunTables):
         reference = self._needed_pace()
         visibility = 0.5 * (m.specificity + m.monitoring) if c.momentum.enabled else choice.NEUTRAL
         seen = progress.perceived_pace(m.pace, visibility, c.momentum.noise, reference,
-                                       self.draw("indicators", "standard_normal", m.count))
+                                       self.draw("indicators", "standard_normal", size=m.count))
         m.seen_pace = approach(m.seen_pace, seen, c.momentum.smoothing)
         felt = progress.momentum(m.seen_pace, reference) if c.momentum.enabled else choice.NEUTRAL
         m.momentum = np.where(m.live, felt, 0.0)
@@ -240,7 +240,7 @@ class Engine(RunTables):
         c, m = self.config, self.missions
         newly = (m.work_done >= m.work_needed) & ~m.achieved & m.pursuing
         m.achieved_at[newly] = self.month
-        world = self.draw("world", "random", m.count)
+        world = self.draw("world", "random", size=m.count)
         m.problem_gone |= m.pursuing & ~m.achieved & (world < c.lockin.problem_hazard)
         if c.creep.enabled:
             self._attach_goals()
@@ -270,11 +270,9 @@ class Engine(RunTables):
         """Month within the fiscal year; month 1 of a run is month 0 of year 1."""
         return (self.month - 1) % self.config.time.steps_per_year
 
-    def draw(self, name: str, method: str, *args: Any, size: int | tuple[int, ...] | None = None) -> np.ndarray:
-        """Draws of stream ``name`` shaped ``size`` (the last positional argument if not given), one set per
-        replicate from the replicate's own stream, stacked on the replicate axis."""
-        if size is None:
-            *args, size = args
+    def draw(self, name: str, method: str, *args: Any, size: int | tuple[int, ...]) -> np.ndarray:
+        """Draws of stream ``name`` shaped ``size``, one set per replicate from the replicate's own stream,
+        stacked on the replicate axis."""
         found = self.streams[name]
         if self.replicates is None:
             return getattr(found, method)(*args, size=size)
@@ -343,7 +341,7 @@ class Engine(RunTables):
         attraction = gov.attraction(m.share, m.legitimacy, m.momentum) * (m.pursuing & ~m.achieved)
         pays = gov.attach_pays(a.goal_fit[..., mins, :], attraction, c.creep.cost, m.specificity,
                                a.attached[..., mins, :])
-        attach = pays & (self.draw("creep", "random", pays.shape[-2:]) < c.creep.rate)
+        attach = pays & (self.draw("creep", "random", size=pays.shape[-2:]) < c.creep.rate)
         a.attached[..., mins, :] |= attach
         added = attach.sum(axis=-2)
         m.work_needed = m.work_needed + added * c.creep.size * m.goal_size * m.ambition
@@ -365,7 +363,7 @@ class Engine(RunTables):
         m.status = gov.purpose_check(m.status, m.achieved, m.problem_gone, lk.enabled).astype(np.int8)
         locked = m.status == gov.Status.LOCKED_IN
         visibility = 0.5 * (m.specificity + m.monitoring)
-        m.purpose_seen |= locked & gov.reveals(visibility, self.draw("purpose", "random", m.count))
+        m.purpose_seen |= locked & gov.reveals(visibility, self.draw("purpose", "random", size=m.count))
         m.hold = np.where(locked & m.purpose_seen, m.hold * lk.hold, m.hold)
         faded = locked & (m.hold < 0.05)
         m.status = np.where(faded, gov.end_status(m.achieved, m.problem_gone), m.status).astype(np.int8)
