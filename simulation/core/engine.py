@@ -28,6 +28,7 @@ from simulation.core.rng import int_seed, stream
 from simulation.core.rules import choice, money, opinion, opposition, progress, strain
 from simulation.core.rules import governance as gov
 from simulation.core.rules.adjust import approach
+from simulation.core.rules.axes import sum_actors
 from simulation.core.run_tables import RunTables
 from simulation.core.state import build_actors, build_funders, build_missions, ministry_sets, stack
 from simulation.inputs.params import Config, ReviewRule
@@ -331,8 +332,8 @@ class Engine(RunTables):
     def _engagement(self) -> np.ndarray:
         """Share of the most time exposed actors could work that they give each mission, in [0, 1]."""
         a = self.actors
-        room = (a.exposure * (self.config.choice.overtime * a.capacity)[..., None]).sum(axis=-2)
-        return np.divide(a.engagement.sum(axis=-2), room, out=np.zeros(room.shape), where=room > 0)
+        room = sum_actors(a.exposure * (self.config.choice.overtime * a.capacity)[..., None])
+        return np.divide(sum_actors(a.engagement), room, out=np.zeros(room.shape), where=room > 0)
 
     def _attach_goals(self) -> None:
         """Ministries attach goals of their own to missions whose success and support make it pay."""

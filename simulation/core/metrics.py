@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.core.rules.axes import sum_missions
 from simulation.core.rules.governance import FACETS, Status
 from simulation.core.state import ACTOR_KINDS, Actors, Funders, Missions
 
@@ -61,7 +62,7 @@ MISSION_METRICS: tuple[Metric, ...] = (
 
 def per_actor_engagement(actors: Actors) -> np.ndarray:
     """Share of each actor's working time given to missions, in [0, 1]."""
-    missions = actors.engagement.sum(axis=-1)
+    missions = sum_missions(actors.engagement)
     working = missions + actors.own_work
     return np.divide(missions, working, out=np.zeros_like(working), where=working > 0)
 

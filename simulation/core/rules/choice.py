@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
+from simulation.core.rules.axes import max_missions, sum_missions
+
 NEUTRAL = 0.5
 """Stand-in value of a driver whose mechanism is switched off (momentum, meaning)."""
 
@@ -55,10 +57,10 @@ def nested_shares(u_rest, u_bau, u_missions, available, crowding):
     tau = max(1.0 - crowding, 1e-3)
     u_rest, u_bau = np.broadcast_arrays(u_rest, u_bau)
     scaled = np.where(available, u_missions / tau, -np.inf)
-    top = scaled.max(axis=-1, keepdims=True)
+    top = max_missions(scaled, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     inner = np.exp(scaled - top)  # zero where unavailable
-    norm = inner.sum(axis=-1, keepdims=True)
+    norm = sum_missions(inner, keepdims=True)
     some = norm > 0
     with np.errstate(divide="ignore"):
         inclusive = np.where(some, tau * (np.log(norm) + top), -np.inf)[..., 0]  # the nest's utility

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.core.rules.axes import sum_actors, sum_missions
+
 
 def appeal(meaning, momentum, commitment):
     """How attractive a mission is to citizens (..., M) in [0, 1]: meaningful, visibly moving and
@@ -19,7 +21,7 @@ def support_target(appeal_, cynicism, affected, side_effects, erosion):
 
 def legitimacy(support):
     """Each mission's social licence: citizens' mean support for it."""
-    return support.mean(axis=-2)
+    return sum_actors(support) / support.shape[-2]
 
 
 def social_influence(support, adjacency, degree, weight):
@@ -42,7 +44,7 @@ def update_disillusion(disillusion, exposure, gap, rate, decay):
     """Cynicism beyond each actor's disposition: it grows with the gaps of the missions the actor
     sees, and fades back to the disposition. ``gap`` (..., M) is zero for missions no longer live."""
     n = max(exposure.shape[-1], 1)
-    felt = (exposure * gap[..., None, :]).sum(axis=-1) / n
+    felt = sum_missions(exposure * gap[..., None, :]) / n
     return np.clip(disillusion + rate * felt - decay * disillusion, 0.0, 1.0)
 
 

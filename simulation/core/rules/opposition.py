@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.core.rules.axes import sum_actors
+
 
 def expected_loss(vested, exposure, ambition, specificity, commitment, momentum, focal_weight):
     """What each incumbent expects to lose to each mission (..., A, M): its stake in the status quo,
@@ -25,15 +27,15 @@ def lobbies(loss, cost, others, coalition):
 
 def lobbying_share(lobbying, exposure):
     """Mean lobbying among the incumbents each mission touches (..., M)."""
-    exposed = exposure.sum(axis=-2)
-    return np.divide(lobbying.sum(axis=-2), exposed, out=np.zeros_like(exposed, dtype=float), where=exposed > 0)
+    exposed = sum_actors(exposure)
+    return np.divide(sum_actors(lobbying), exposed, out=np.zeros_like(exposed, dtype=float), where=exposed > 0)
 
 
 def resistance(lobby_share, resentment, uninvolved, conversion):
     """Resistance per mission in [0, 1]: incumbents' lobbying plus the share of resentment in
     ministries outside the mission that turns against it."""
     n_min = max(uninvolved.shape[-2], 1)
-    turned = conversion * (resentment[..., :, None] * uninvolved).sum(axis=-2) / n_min
+    turned = conversion * sum_actors(resentment[..., :, None] * uninvolved) / n_min
     return np.clip(lobby_share + turned, 0.0, 1.0)
 
 

@@ -11,22 +11,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.core.rules.axes import sum_actors
+
 
 def group_effort(effort, exposure, capacity, groups, weights):
     """Effort index per mission (..., M): each group's share of its exposed capacity given to the
     mission, weighted by the group's share of the mission's work. ``groups`` are slices of the actor axis."""
     index = 0.0
     for group, weight in zip(groups, weights, strict=True):
-        given = effort[..., group, :].sum(axis=-2)
-        room = (exposure[..., group, :] * capacity[..., group, None]).sum(axis=-2)
+        given = sum_actors(effort[..., group, :])
+        room = sum_actors(exposure[..., group, :] * capacity[..., group, None])
         index = index + weight * np.divide(given, room, out=np.zeros_like(given), where=room > 0)
     return index
 
 
 def challenger_share(effort, incumbents, challengers):
     """Share of firms' mission effort that comes from challengers (..., M)."""
-    inc = effort[..., incumbents, :].sum(axis=-2)
-    chal = effort[..., challengers, :].sum(axis=-2)
+    inc = sum_actors(effort[..., incumbents, :])
+    chal = sum_actors(effort[..., challengers, :])
     total = inc + chal
     return np.divide(chal, total, out=np.zeros_like(total), where=total > 0)
 

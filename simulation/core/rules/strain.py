@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.core.rules.axes import sum_missions
+
 
 def strain(own_work, mission_work, capacity, funding, momentum, money_relief, progress_relief):
     """Work given relative to capacity (..., A), mission work weighted by how much it drains.
@@ -19,7 +21,7 @@ def strain(own_work, mission_work, capacity, funding, momentum, money_relief, pr
     ``mission_work`` (..., A, M); ``funding`` and ``momentum`` (..., M) in [0, 1].
     """
     drain = 1.0 - money_relief * funding - progress_relief * momentum
-    return (own_work + (mission_work * drain[..., None, :]).sum(axis=-1)) / capacity
+    return (own_work + sum_missions(mission_work * drain[..., None, :])) / capacity
 
 
 def update_fatigue(fatigue, load, build, recovery):
