@@ -46,6 +46,24 @@ def test_unavailable_missions_get_no_time_and_no_option_means_no_mission_time():
     assert_allclose(rest[1] + own[1], 1.0)
 
 
+def test_nested_shares_are_the_textbook_nested_logit_even_beside_huge_unavailable_utilities():
+    rng = np.random.default_rng(3)
+    u_rest, u_bau, u = rng.normal(size=(2, 50)), rng.normal(size=(2, 50)), rng.normal(0, 3, (2, 50, 4))
+    available = rng.random((2, 50, 4)) < 0.5
+    u_huge = np.where(available, u, 1e6)  # what an unavailable mission would offer must not leak in
+    tau = 1.0 - 0.3
+    with np.errstate(all="raise"):
+        rest, own, missions = choice.nested_shares(u_rest, u_bau, u_huge, available, 0.3)
+    inner = np.where(available, np.exp(u / tau), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # actors with no mission open: log 0, 0 / 0
+        options = np.stack([u_rest, u_bau, tau * np.log(inner.sum(axis=-1))])
+        share = np.exp(options) / np.exp(options).sum(axis=0)
+        within = inner / inner.sum(axis=-1, keepdims=True)
+    assert_allclose(rest, share[0], rtol=1e-12)
+    assert_allclose(own, share[1], rtol=1e-12)
+    assert_allclose(missions, np.nan_to_num(share[2][..., None] * within), rtol=1e-12, atol=1e-300)
+
+
 def test_independent_shares_weigh_each_mission_on_its_own():
     rest, own, missions = choice.independent_shares(np.zeros(1), np.zeros(1), np.array([[0.0, np.log(2.0)]]),
                                                     np.ones((1, 2), bool))
