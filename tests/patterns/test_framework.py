@@ -11,7 +11,8 @@ import pytest
 import yaml
 from pydantic import TypeAdapter
 
-from simulation.analysis.patterns import FRACTION, PATTERNS, Variant, classify, evaluate, load_patterns, run_pattern
+from simulation.analysis.patterns import (FRACTION, PATTERNS, Variant, ablation_arms, classify, evaluate, load_patterns,
+                                         run_pattern)
 from simulation.analysis.patterns.claims import ClaimResult, Result, check
 from simulation.analysis.patterns.claims import evaluate as evaluate_claim
 from simulation.analysis.patterns.execute import run_variants
@@ -39,7 +40,7 @@ def test_the_page_shows_what_the_specs_say():
     for p in PATTERNS:
         section = text.split(f"## {p.key} ", 1)[1].split("\n## ", 1)[0]
         assert f"Claimed *{p.spec.claimed}*" in section, f"{p.key}: docs/patterns.md is stale; run python -m simulation.analysis.patterns"
-        assert f"`{p.spec.mechanism}`" in section
+        assert all(f"`{key}`" in section for key in p.spec.switches)
         assert all(f"`{key}: " in section for key in p.spec.coefficient or {})
 
 
@@ -64,6 +65,11 @@ BREAKS = [
     ("p04.yaml", lambda d: d.update(mechansim="x"), "mechansim: unknown key 'mechansim'; did you mean 'mechanism'?"),
     ("p04.yaml", lambda d: d.update(mechanism="resistance.drag"), "mechanism: expected a mechanism's switch"),
     ("p04.yaml", lambda d: d.update(mechanism="resistance.enabeld"), "mechanism: resistance.enabeld: unknown key"),
+    ("p04.yaml", lambda d: d.update(mechanism=["resistance.enabled", "resistance.enabled"]),
+     "mechanism: expected one switch or a list of different ones"),
+    ("p04.yaml", lambda d: d.update(mechanism=[]), "mechanism: expected one switch or a list of different ones"),
+    ("p04.yaml", lambda d: d.update(mechanism=["resistance.enabled", "resistance.drag"]),
+     "mechanism: expected a mechanism's switch, a key ending in .enabled (got resistance.drag)"),
     ("p04.yaml", lambda d: d.update(coefficient={"resistance.focal_weight": 2}), "coefficient.resistance.focal_weight"),
     ("p04.yaml", lambda d: d.update(coefficient={"resistance.vested_interest": 0}),
      "coefficient: resistance.vested_interest is a factor"),
@@ -97,6 +103,15 @@ def test_a_broken_spec_is_rejected_naming_its_file_and_key(spec_dirs, name, chan
     lines = [line for line in error.value.problems if message in line]
     assert lines, error.value.problems
     assert all(line.startswith(str(specs)) for line in error.value.problems)
+
+
+def test_mechanisms_credited_together_are_switched_off_together_and_their_coefficients_neutralised_together():
+    p2 = next(p for p in PATTERNS if p.key == "P2")
+    assert p2.spec.switches == ("attention.enabled", "ambition.enabled")
+    off, neutral = ablation_arms(p2)
+    assert off.fixed == {"attention.enabled": False, "ambition.enabled": False}
+    assert neutral.fixed == {"attention.salience_decay": 0.0, "ambition.despair_weight": 0.0}
+    assert p2.spec.switched_off == "attention.enabled: false, ambition.enabled: false"
 
 
 def test_a_broken_pattern_experiment_is_reported_through_its_spec(spec_dirs):
@@ -177,7 +192,7 @@ def effect(values, sign: int = 1) -> ClaimResult:
 
 
 def verdict(intact, off, neutral, coefficient=True):
-    return classify(Result([intact]), off, neutral, "m.enabled", {"m.k": 0} if coefficient else None)
+    return classify(Result([intact]), off, neutral, "m.enabled: false", {"m.k": 0} if coefficient else None)
 
 
 NOISE = np.linspace(-0.05, 0.05, 12)
@@ -208,8 +223,8 @@ def test_vanishing_needs_evidence_of_absence_not_a_wide_interval():
 def test_a_pattern_with_a_missing_outcome_is_not_evaluable_unless_a_criterion_already_fails():
     intact, off = effect(1.0 + NOISE), effect(0.1 + NOISE)
     missing = ClaimResult(intact.claim.model_copy(update={"measure": "z"}), None, detail="missing")
-    assert classify(Result([intact, missing]), off, None, "m.enabled", None).computed == "not evaluable"
-    assert classify(Result([intact, missing]), effect(1.0 + NOISE), None, "m.enabled", None).computed == "by design"
+    assert classify(Result([intact, missing]), off, None, "m.enabled: false", None).computed == "not evaluable"
+    assert classify(Result([intact, missing]), effect(1.0 + NOISE), None, "m.enabled: false", None).computed == "by design"
 
 
 # ------------------------------------------------------------------ the hypercube

@@ -54,7 +54,7 @@ class Evaluation:
 
 def ablation_arms(pattern: Pattern) -> list[Variant]:
     """Mechanism off and, where one names the pattern, coefficient neutral."""
-    arms = [Variant("mechanism off", fixed={pattern.spec.mechanism: False})]
+    arms = [Variant("mechanism off", fixed=dict.fromkeys(pattern.spec.switches, False))]
     if pattern.spec.coefficient is not None:
         arms.append(Variant("coefficient neutral", fixed=dict(pattern.spec.coefficient)))
     return arms
@@ -76,7 +76,7 @@ def evaluate(pattern: Pattern, pool: Executor, cases: Sequence[tuple[str, Varian
     intact = check(spec.claims, spec.diagnostics, out[INTACT.name])
     headline = {arm.name: evaluate_claim(pattern.headline, out[arm.name]) for arm in arms}
     off, neutral = headline["mechanism off"], headline.get("coefficient neutral")
-    verdict: Verdict = classify(intact, off, neutral, spec.mechanism, spec.coefficient)
+    verdict: Verdict = classify(intact, off, neutral, spec.switched_off, spec.coefficient)
     robust = [Case(family, variant.name, None, f"not run: {', '.join(absent)} not a run outcome yet") if unevaluable
               else judge(pattern, family, variant.name, out[variant.name]) for family, variant in cases]
     done = [t for tables in out.values() if isinstance(tables, dict) for t in tables.values()]

@@ -128,7 +128,7 @@ def section(ev: Evaluation, image: Path | None, docs_dir: Path, design: Design) 
         f"**Source.** {s.source}", "",
         f"**Spec.** [`{p.path.name}`](../experiments/patterns/specs/{p.path.name}). **Experiments:**", "",
         *experiments, "",
-        f"**Credited mechanism** `{s.mechanism}`. **Coefficient that names it** {coefficient}. {s.coefficient_note}", "",
+        f"**Credited mechanism** {', '.join(f'`{k}`' for k in s.switches)}. **Coefficient that names it** {coefficient}. {s.coefficient_note}", "",
         f"**Natural measures** {', '.join(f'`{m}`' for m in s.measures)}.", "",
         f"**Class.** Claimed *{s.claimed}*; computed **{v.computed}**"
         + (f": {'; '.join(v.reasons)}." if v.reasons else "."), "",
@@ -139,7 +139,7 @@ def section(ev: Evaluation, image: Path | None, docs_dir: Path, design: Design) 
         "| arm | headline effect | share of the intact effect | criterion |", "|---|---|---|---|",
         f"| intact | {ev.intact.headline.describe()} | {_share(ratio(ev.intact.headline, ev.intact.headline))} "
         f"| holds: {_yes(v.holds)} |",
-        f"| `{s.mechanism}: false` | {_arm(ev.off)} | {_share(ratio(ev.intact.headline, ev.off))} "
+        f"| `{s.switched_off}` | {_arm(ev.off)} | {_share(ratio(ev.intact.headline, ev.off))} "
         f"| vanishes: {_yes(v.vanishes)} |",
     ]
     if s.coefficient:
@@ -174,7 +174,9 @@ fixed seeds: paired on the replicate (replicate k has the same seed at every des
 every case), each with a 95% t-interval over replicates. The first claim is the headline.
 
 **Emergent or by design.** The headline experiment is rerun with the credited mechanism switched off and with the
-coefficient that names the pattern at its neutral value. With I the intact headline effect in its expected
+coefficient that names the pattern at its neutral value. Where the source sentence names two mechanisms (P2:
+dilution and burn-out, and disengagement), both are credited: they are switched off together, and the coefficient
+of each is neutralised together. With I the intact headline effect in its expected
 direction, a pattern is computed **emergent** when all three hold:
 
 1. it **holds**: every claim holds on the natural measures (outcomes not defined in terms of the factor varied);

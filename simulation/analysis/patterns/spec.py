@@ -7,8 +7,10 @@ outcome, scenario and parameter key checked against the experiment files,
 and key). It names:
 
 - the pattern's source sentence and statement;
-- its **credited mechanism**, a switch (``ambition.enabled``), and the
-  **coefficient that names it** with its neutral value
+- its **credited mechanism**, a switch (``ambition.enabled``), or the
+  switches of mechanisms the source sentence credits together (a list,
+  switched off together), and the **coefficient that names it** (or the
+  coefficients, one per credited rule) with its neutral value
   (``resistance.focal_weight: 0``), or why no coefficient does;
 - its **natural measures**: outcomes not defined in terms of the factors varied;
 - its **claims**, each a paired statistical statement over one pattern
@@ -127,7 +129,8 @@ class PatternSpec(Section):
     title: str
     statement: str
     source: str
-    mechanism: str = Field(description="The credited mechanism's switch (a dotted key ending in .enabled)")
+    mechanism: str | list[str] = Field(description="The credited mechanism's switch (a dotted key ending in .enabled), "
+                                       "or the switches of mechanisms credited together (switched off together)")
     coefficient: dict[str, Any] | None = Field(None, description="The coefficient that names it: {key: neutral value}")
     coefficient_note: str = Field("", description="Why this coefficient (or why none names the pattern)")
     measures: list[str] = Field(min_length=1, description="Natural measures: outcomes not defined by the factors varied")
@@ -135,6 +138,17 @@ class PatternSpec(Section):
     claims: list[Claim] = Field(min_length=1, description="The pattern's claims; the first is the headline")
     diagnostics: list[Claim] = Field(default_factory=list, description="Claims reported but not counted")
     robustness: Hosts
+
+
+    @property
+    def switches(self) -> tuple[str, ...]:
+        """The credited switches: one, or those of mechanisms that carry the pattern only together."""
+        return (self.mechanism,) if isinstance(self.mechanism, str) else tuple(self.mechanism)
+
+    @property
+    def switched_off(self) -> str:
+        """The mechanism-off arm as overrides read: ``a.enabled: false, b.enabled: false``."""
+        return ", ".join(f"{key}: false" for key in self.switches)
 
 
 _SPEC_KEYS = sorted({name for model in (PatternSpec, Hosts, Difference, Trend, Peak, Level, Beyond)
@@ -230,21 +244,24 @@ def check(spec: PatternSpec, experiments: dict[str, Experiment]) -> list[str]:
                  for s in spec.robustness.scenarios if s in bases]
     headline = experiments[spec.claims[0].experiment]
     design = {*headline.factors, *headline.fixed}
-    for key in (spec.mechanism, *(spec.coefficient or {})):
+    for key in (*spec.switches, *(spec.coefficient or {})):
         if key in design:
-            problems.append(f"{'mechanism' if key == spec.mechanism else 'coefficient'}: {key} is a factor or fixed "
+            problems.append(f"{'mechanism' if key in spec.switches else 'coefficient'}: {key} is a factor or fixed "
                             f"value of the headline's experiment {spec.claims[0].experiment}, so an arm cannot set it")
     return problems
 
 
 def _check_keys(spec: PatternSpec) -> list[str]:
     problems = []
-    try:
-        info = field_of(spec.mechanism)
-        if not spec.mechanism.endswith(".enabled") or info.annotation is not bool:
-            problems.append(f"mechanism: expected a mechanism's switch, a key ending in .enabled (got {spec.mechanism})")
-    except KeyError as exc:
-        problems.append(f"mechanism: {exc.args[0]}")
+    if not spec.switches or len(set(spec.switches)) < len(spec.switches):
+        problems.append(f"mechanism: expected one switch or a list of different ones (got {spec.mechanism})")
+    for switch in spec.switches:
+        try:
+            info = field_of(switch)
+            if not switch.endswith(".enabled") or info.annotation is not bool:
+                problems.append(f"mechanism: expected a mechanism's switch, a key ending in .enabled (got {switch})")
+        except KeyError as exc:
+            problems.append(f"mechanism: {exc.args[0]}")
     if spec.coefficient is None:
         if not spec.coefficient_note.strip():
             problems.append("coefficient_note: say why no coefficient names the pattern (no coefficient given)")

@@ -80,7 +80,7 @@ def weaker(headline: ClaimResult, neutral: ClaimResult) -> bool | None:
     return bool(estimate(loss.to_numpy()).low > 0)
 
 
-def classify(intact: Result, off: ClaimResult | None, neutral: ClaimResult | None, mechanism: str,
+def classify(intact: Result, off: ClaimResult | None, neutral: ClaimResult | None, switched_off: str,
              coefficient: dict | None) -> Verdict:
     """The computed class from the intact arm and the headline claim in the two ablation arms."""
     head = intact.headline
@@ -92,7 +92,7 @@ def classify(intact: Result, off: ClaimResult | None, neutral: ClaimResult | Non
         failing = [c.claim.name for c in intact.claims if c.holds is False]
         reasons.append("does not hold: " + "; ".join(failing))
     if gone is False:
-        reasons.append(f"does not vanish with {mechanism}: false")
+        reasons.append(f"does not vanish with {switched_off}")
     named = ", ".join(f"{k}: {v}" for k, v in (coefficient or {}).items())
     if coefficient is not None and here is False:
         reasons.append(f"with {named} it is gone: it follows from that coefficient")
