@@ -11,8 +11,7 @@ import pytest
 import yaml
 from pydantic import TypeAdapter
 
-from simulation.analysis.patterns import (FRACTION, PATTERNS, Variant, ablation_arms, classify, evaluate, load_patterns,
-                                         run_pattern)
+from simulation.analysis.patterns import FRACTION, PATTERNS, Variant, ablation_arms, classify, evaluate, load_patterns, run_pattern
 from simulation.analysis.patterns.claims import ClaimResult, Result, check
 from simulation.analysis.patterns.claims import evaluate as evaluate_claim
 from simulation.analysis.patterns.execute import run_variants

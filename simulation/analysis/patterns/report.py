@@ -122,13 +122,14 @@ def section(ev: Evaluation, image: Path | None, docs_dir: Path, design: Design) 
         experiments.append(f"- [`{name}`](../experiments/patterns/{name}.yaml) on `{experiment.scenario}`: {factors}"
                            f"{fixed}; {experiment.replicates} replicates, root seed {experiment.seed}")
     coefficient = ", ".join(f"`{k}: {x}`" for k, x in s.coefficient.items()) if s.coefficient else "none"
+    credited = ", ".join(f"`{k}`" for k in s.switches)
     lines = [
         f"## {p.key} {p.title}", "",
         f"**Pattern.** {s.statement}", "",
         f"**Source.** {s.source}", "",
         f"**Spec.** [`{p.path.name}`](../experiments/patterns/specs/{p.path.name}). **Experiments:**", "",
         *experiments, "",
-        f"**Credited mechanism** {', '.join(f'`{k}`' for k in s.switches)}. **Coefficient that names it** {coefficient}. {s.coefficient_note}", "",
+        f"**Credited mechanism** {credited}. **Coefficient that names it** {coefficient}. {s.coefficient_note}", "",
         f"**Natural measures** {', '.join(f'`{m}`' for m in s.measures)}.", "",
         f"**Class.** Claimed *{s.claimed}*; computed **{v.computed}**"
         + (f": {'; '.join(v.reasons)}." if v.reasons else "."), "",
