@@ -175,9 +175,9 @@ fixed seeds: paired on the replicate (replicate k has the same seed at every des
 every case), each with a 95% t-interval over replicates. The first claim is the headline.
 
 **Emergent or by design.** The headline experiment is rerun with the credited mechanism switched off and with the
-coefficient that names the pattern at its neutral value. Where the source sentence names two mechanisms (P2:
-dilution and burn-out, and disengagement), both are credited: they are switched off together, and the coefficient
-of each is neutralised together. With I the intact headline effect in its expected
+coefficient that names the pattern at its neutral value. Where a pattern's source sentence names several
+mechanisms, all of them are credited: they are switched off together, and the coefficient of each is neutralised
+together. With I the intact headline effect in its expected
 direction, a pattern is computed **emergent** when all three hold:
 
 1. it **holds**: every claim holds on the natural measures (outcomes not defined in terms of the factor varied);

@@ -139,7 +139,6 @@ class PatternSpec(Section):
     diagnostics: list[Claim] = Field(default_factory=list, description="Claims reported but not counted")
     robustness: Hosts
 
-
     @property
     def switches(self) -> tuple[str, ...]:
         """The credited switches: one, or those of mechanisms that carry the pattern only together."""
