@@ -276,12 +276,20 @@ def test_election_cuts_commitment_to_most_missions_and_raises_it_for_the_champio
 
 
 def test_attaching_a_goal_pays_on_a_successful_supported_vague_mission():
-    attraction = gov.attraction(np.array([1.0, 1.0, 0.0]), np.array([0.8, 0.8, 0.8]), np.array([1.0, 1.0, 0.0]))
+    attraction = gov.attraction(np.array([1.0, 1.0, 0.0]), np.array([0.8, 0.8, 0.8]), np.array([1.0, 1.0, 0.0]), 1.0)
     assert_allclose(attraction, [0.8, 0.8, 0.0])
     fit = np.array([[0.5, 0.5, 1.0], [1.0, 1.0, 1.0]])
     pays = gov.attach_pays(fit, attraction, 0.5, np.array([0.0, 1.0, 0.0]), np.array([[False] * 3, [True, False, False]]))
     # cost 0.25 for a vague mission, 0.5 for a specific one; an actor attaches once per mission
     assert pays.tolist() == [[True, False, False], [False, True, False]]
+
+
+def test_a_missions_attraction_rests_on_success_as_far_as_its_weight_says():
+    progress, support, momentum = np.array([0.0, 0.5, 1.0]), np.array([0.6, 0.6, 0.3]), np.array([0.0, 0.5, 1.0])
+    assert_allclose(gov.attraction(progress, support, momentum, 0.0), support)  # support alone
+    assert_allclose(gov.attraction(progress, support, momentum, 0.5), [0.3, 0.45, 0.3])
+    stacked = gov.attraction(np.stack([progress] * 2), np.stack([support] * 2), np.stack([momentum] * 2), 1.0)
+    assert_allclose(stacked, np.stack([[0.0, 0.3, 0.3]] * 2))  # shape-agnostic: a leading replicate axis
 
 
 def test_indicators_show_funders_a_mission_past_its_purpose_by_visibility():

@@ -339,7 +339,7 @@ class Engine(RunTables):
         """Ministries attach goals of their own to missions whose success and support make it pay."""
         c, m, a = self.config, self.missions, self.actors
         mins = a.ministries
-        attraction = gov.attraction(m.share, m.legitimacy, m.momentum) * (m.pursuing & ~m.achieved)
+        attraction = gov.attraction(m.share, m.legitimacy, m.momentum, c.creep.success_weight) * (m.pursuing & ~m.achieved)
         pays = gov.attach_pays(a.goal_fit[..., mins, :], attraction, c.creep.cost, m.specificity,
                                a.attached[..., mins, :])
         attach = pays & (self.draw("creep", "random", size=pays.shape[-2:]) < c.creep.rate)

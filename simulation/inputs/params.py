@@ -268,6 +268,8 @@ class Creep(Switchable):
                         doc="Cost of attaching a goal to a fully specific mission (halved for a vague one)")
     size: float = param(0.15, ge=0.0, le=5.0, unit="share of goal", doc="Work added by one extra goal")
     focus_loss: float = share(0.1, "Specificity lost with each extra goal")
+    success_weight: float = share(1.0, "How far a mission's worth to those attaching goals rests on its visible success, "
+                                       "beyond its support")
 
 
 class ReviewRule(StrEnum):

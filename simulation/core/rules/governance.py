@@ -37,10 +37,11 @@ def attach_pays(fit, attraction, cost, specificity, attached):
     return (fit * attraction[..., None, :] > cost * (0.5 + 0.5 * specificity)[..., None, :]) & ~attached
 
 
-def attraction(progress, legitimacy, momentum):
-    """How much a mission's name is worth to an actor with a goal of its own: visible success
-    (progress and momentum) and support."""
-    return 0.5 * (progress + momentum) * legitimacy
+def attraction(progress, legitimacy, momentum, success_weight):
+    """How much a mission's name is worth to an actor with a goal of its own: its support, scaled by
+    its visible success (progress and momentum) as far as ``success_weight`` says; at 0 support
+    alone, which citizens give more readily to a mission that moves."""
+    return legitimacy * (1.0 - success_weight + success_weight * 0.5 * (progress + momentum))
 
 
 def reveals(visibility, draws):
