@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 from simulation.analysis.patterns import FRACTION, PATTERNS, Variant, ablation_arms, classify, evaluate, load_patterns, run_pattern
 from simulation.analysis.patterns.claims import ClaimResult, Result, check
 from simulation.analysis.patterns.claims import evaluate as evaluate_claim
+from simulation.analysis.patterns.evaluation import judge
 from simulation.analysis.patterns.execute import run_variants
 from simulation.analysis.patterns.report import DOCS, figure, page
 from simulation.analysis.patterns.robustness import FULL, cases, focal, hypercube, is_design_key, parameters, zero_defaults
@@ -153,6 +154,27 @@ def test_a_trend_holds_when_the_ends_differ_and_no_step_goes_significantly_back(
     assert steps_down(table({0: 2.0, 1: 1.5, 2: 1.0}), "x", "y") and not steps_down(table({0: 1.0, 1: 2.0}), "x", "y")
 
 
+def test_a_failing_claim_says_why_it_fails():
+    up = claim("difference", **{"from": {"x": 0}, "to": {"x": 1}}, expect="increase")
+    assert evaluate_claim(up, {"e": table({0: 1.0, 1: 0.5})}).shortfall == "reversed"
+    weak = evaluate_claim(up, {"e": table({0: 1.0, 1: 1.0})})
+    assert not weak.holds and weak.shortfall == "not significant"
+    rising = evaluate_claim(claim("peak", factor="x"), {"e": table({0: 1.0, 1: 2.0, 2: 3.0})})
+    assert rising.shortfall == "no interior peak"
+    faint = evaluate_claim(claim("peak", factor="x"), {"e": table({0: 1.0, 1: 1.1, 2: 1.0}, noise=0.3)})
+    assert not faint.holds and faint.detail.endswith("x = 1") and faint.shortfall == "not significant"
+    back = evaluate_claim(claim("trend", factor="x", expect="increase"), {"e": table({0: 1.0, 1: 2.5, 2: 2.0})})
+    assert back.shortfall == "goes back"
+
+
+def test_a_robustness_case_names_each_failing_claim_with_its_effect_and_why(tiny):
+    flat = {k: v.assign(progress_auc=1.0) for k, v in run_pattern(tiny, workers=1)[1].items()}
+    case = judge(tiny, "LHS", "LHS 1", flat)
+    name = tiny.spec.claims[0].name
+    assert case.holds is False and case.shortfalls == ("not significant",)
+    assert case.note == f"{name}: +0.000 [+0.000, +0.000], not significant"
+
+
 def test_a_difference_beyond_another_compares_them_replicate_by_replicate():
     runs = table({0: 1.0, 1: 1.3, 2: 1.0, 3: 1.05})  # effect 0.3 at high trust (0 -> 1), 0.05 at low (2 -> 3)
     helps_more = claim("difference", **{"from": {"x": 0}, "to": {"x": 1}}, expect="increase",
@@ -242,6 +264,13 @@ def test_the_hypercube_is_a_seeded_latin_hypercube_within_the_spread():
         elif p.low <= ends[0] and ends[1] <= p.high:  # unclipped: one value in each of the 20 strata
             strata = np.floor((values / p.default - (1 - FULL.spread)) / (2 * FULL.spread) * FULL.lhs_points)
             assert sorted(strata.astype(int)) == list(range(FULL.lhs_points)), key
+
+
+def test_a_parameter_added_to_the_schema_moves_no_other_column_of_the_hypercube(monkeypatch):
+    full = hypercube()
+    fewer = parameters().iloc[::2].reset_index(drop=True)
+    monkeypatch.setattr("simulation.analysis.patterns.robustness.parameters", lambda: fewer)
+    pd.testing.assert_frame_equal(hypercube(), full[list(fewer["key"])])
 
 
 def test_the_hypercube_leaves_out_design_keys_zero_defaults_and_each_patterns_focal_keys():

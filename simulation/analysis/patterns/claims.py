@@ -45,6 +45,16 @@ class ClaimResult:
     values: pd.Series | None = None  # the effect of each replicate
     effect: Estimate | None = None
     detail: str = ""
+    shape: bool = True  # a peak inside the grid, a trend that never goes back
+
+    @property
+    def shortfall(self) -> str:
+        """Why a claim that fails fails, which tells a fragile pattern from a contradicted one: its shape
+        (the peak at an end of the grid, a trend that goes back), its effect significant the wrong way
+        (reversed), or too weak to tell from zero (not significant)."""
+        if not self.shape:
+            return "no interior peak" if isinstance(self.claim, Peak) else "goes back"
+        return "reversed" if self.effect.toward(self.sign)[2] < 0 else "not significant"
 
     @property
     def sign(self) -> int:
@@ -61,23 +71,24 @@ def evaluate(claim: Claim, tables: dict[str, pd.DataFrame]) -> ClaimResult:
     runs = tables[claim.experiment]
     if claim.measure not in runs.columns:
         return ClaimResult(claim, None, detail=f"not evaluable: `{claim.measure}` is not a run outcome yet")
-    values, detail, shape_ok = _effect(claim, runs)
+    values, detail, shape_ok, shape = _effect(claim, runs)
     values = values.dropna()
     effect = estimate(values.to_numpy())
     near, _, _ = effect.toward(expected_sign(claim))
-    return ClaimResult(claim, bool(shape_ok and near > 0), values, effect, detail)
+    return ClaimResult(claim, bool(shape_ok and near > 0), values, effect, detail, shape)
 
 
-def _effect(claim: Claim, runs: pd.DataFrame) -> tuple[pd.Series, str, bool]:
-    """(per-replicate effect, detail, whether the claim's shape holds apart from significance)."""
+def _effect(claim: Claim, runs: pd.DataFrame) -> tuple[pd.Series, str, bool, bool]:
+    """(per-replicate effect, detail, whether the claim's shape holds apart from the headline's significance,
+    whether its shape holds at all: a peak inside the grid, a trend that never goes back)."""
     m = claim.measure
     if isinstance(claim, Difference):
         values = paired_values(runs, claim.start, claim.to, m)
         if claim.beyond is not None:
             values = values - claim.beyond.times * paired_values(runs, claim.beyond.start, claim.beyond.to, m)
-        return values, "", True
+        return values, "", True, True
     if isinstance(claim, Level):
-        return per_replicate(runs, claim.at, m) - claim.above, "", True
+        return per_replicate(runs, claim.at, m) - claim.above, "", True, True
     grid = sorted(select(runs, claim.at)[claim.factor].dropna().unique())
 
     def at(level) -> dict:
@@ -87,13 +98,15 @@ def _effect(claim: Claim, runs: pd.DataFrame) -> tuple[pd.Series, str, bool]:
     if isinstance(claim, Trend):
         back = goes_back(table, claim.expect.sign)
         detail = "" if not back.any() else f"goes back after {claim.factor} = {_plain(grid[int(np.argmax(back))])}"
-        return per_replicate(runs, at(grid[-1]), m) - per_replicate(runs, at(grid[0]), m), detail, not back.any()
+        steady = not back.any()
+        return per_replicate(runs, at(grid[-1]), m) - per_replicate(runs, at(grid[0]), m), detail, steady, steady
     top = int(np.nanargmax(table["mean"].to_numpy()))
     peak = per_replicate(runs, at(grid[top]), m)
     drops = [per_replicate(runs, at(grid[0]), m) - peak, per_replicate(runs, at(grid[-1]), m) - peak]
     both_below = all(estimate(d.dropna().to_numpy()).high < 0 for d in drops)
     smaller = min(drops, key=lambda d: abs(d.mean()))
-    return smaller, f"peak at {claim.factor} = {_plain(grid[top])}", 0 < top < len(grid) - 1 and both_below
+    interior = 0 < top < len(grid) - 1
+    return smaller, f"peak at {claim.factor} = {_plain(grid[top])}", interior and both_below, interior
 
 
 def _plain(value):

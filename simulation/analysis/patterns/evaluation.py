@@ -9,6 +9,7 @@ replicate by replicate across arms.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class Case:
     name: str
     holds: bool | None
     note: str = ""
+    shortfalls: tuple[str, ...] = ()  # why each failing claim fails (ClaimResult.shortfall)
 
 
 @dataclass
@@ -50,6 +52,10 @@ class Evaluation:
         """(cases that hold, cases evaluated) in one family, or in all."""
         chosen = [c for c in self.cases if (family is None or c.family == family) and c.holds is not None]
         return sum(c.holds for c in chosen), len(chosen)
+
+    def shortfalls(self) -> dict[str, int]:
+        """How often the claims failing in its robustness cases fail each way, most frequent first."""
+        return dict(Counter(s for c in self.cases for s in c.shortfalls).most_common())
 
 
 def ablation_arms(pattern: Pattern) -> list[Variant]:
@@ -90,10 +96,11 @@ def judge(pattern: Pattern, family: str, name: str, got: dict | str) -> Case:
     if isinstance(got, str):
         return Case(family, name, False, got)
     result = check(pattern.spec.claims, [], got)
-    failing = "; ".join(c.claim.name for c in result.claims if c.holds is False)
+    failed = [c for c in result.claims if c.holds is False]
+    failing = "; ".join(f"{c.claim.name}: {c.describe()}, {c.shortfall}" for c in failed)
     if result.holds is None:
         failing = f"{failing or 'the claims that can be evaluated hold'}; missing {', '.join(result.missing)}"
-    return Case(family, name, result.holds, failing)
+    return Case(family, name, result.holds, failing, tuple(c.shortfall for c in failed))
 
 
 def run_pattern(pattern: Pattern, variant: Variant = INTACT, workers: int = 2) -> tuple[Result, dict[str, pd.DataFrame]]:

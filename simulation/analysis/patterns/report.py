@@ -152,7 +152,9 @@ def section(ev: Evaluation, image: Path | None, docs_dir: Path, design: Design) 
                   *(f"| {c.claim.name} | `{c.claim.measure}` | {c.describe()} | {_yes(c.holds)} |"
                     for c in ev.intact.diagnostics)]
     if ev.cases:
-        lines += ["", f"**Robustness** (does every claim hold?): all cases {_rate(ev, None)}.", "",
+        why = ", ".join(f"{n} {kind}" for kind, n in ev.shortfalls().items())
+        lines += ["", f"**Robustness** (does every claim hold?): all cases {_rate(ev, None)}"
+                  + (f"; the claims that fail there: {why}." if why else "."), "",
                   "| case | holds | what fails |", "|---|---|---|",
                   *(f"| {c.name} | {_yes(c.holds)} | {c.note} |" for c in ev.cases)]
     unfit = s.robustness.unfit
@@ -196,9 +198,12 @@ fails, it is **not evaluable**. The spec also states a claimed class; the slow t
 **Robustness.** Every pattern is also run (intact) on at least three shipped scenarios as the base scenario
 instead of `baseline` (a spec lists them, and says why any other scenario cannot host it), on
 {design.long_steps}-month runs, and at each of the {design.lhs_points} points of a Latin hypercube
-(`scipy.stats.qmc.LatinHypercube`, seeded with {design.seed}) over the {len(params)} numeric parameters of the
-schema, each within ±{design.spread:.0%} of its default, clipped to its schema bounds, integers rounded. A case
-passes when every claim holds. The hypercube leaves out each pattern's focal keys (the factors and fixed values of
+over the {len(params)} numeric parameters of the schema (each parameter's column a one-dimensional
+`scipy.stats.qmc.LatinHypercube` from its own stream of seed {design.seed}, so a parameter added to the schema
+moves no other), each within ±{design.spread:.0%} of its default, clipped to its schema bounds, integers rounded.
+A case passes when every claim holds; a failing case names each claim that fails, its effect and why: reversed
+(significant the wrong way), not significant (too weak to tell from zero), or its shape (no interior peak, a trend
+that goes back). The hypercube leaves out each pattern's focal keys (the factors and fixed values of
 its experiments), keys that set the design rather than the conditions (`time.*`, {', '.join(f'`{k}`' for k in
 DESIGN_KEYS)}, every `*.count`: they fix what a pattern compares, such as P2's fixed capacity), and parameters
 whose default is 0 ({', '.join(f'`{k}`' for k in zero)}), where ±{design.spread:.0%} is no range. This page

@@ -14,7 +14,8 @@ rounded. It leaves out:
 - per pattern, the focal keys: every factor and fixed value of its experiments.
 
 One hypercube, seeded once, serves every pattern (each drops its own focal
-keys), so the LHS cases are the same conditions for all ten.
+keys), so the LHS cases are the same conditions for all ten; each parameter's
+column comes from its own stream, so adding a parameter moves no other.
 """
 
 from __future__ import annotations
@@ -78,10 +79,14 @@ def parameters(config: Config | None = None) -> pd.DataFrame:
 
 
 def hypercube(design: Design = FULL) -> pd.DataFrame:
-    """``design.lhs_points`` rows, one column per parameter: each within the spread of its default."""
+    """``design.lhs_points`` rows, one column per parameter: each within the spread of its default.
+
+    Each column is its own one-dimensional Latin hypercube (a random permutation of the strata, jittered) from a
+    stream named by its key, which is what a joint Latin hypercube without optimisation is; so a parameter added
+    to the schema adds a column and moves no other, and the robustness cases stay comparable across versions."""
     params = parameters()
-    sampler = qmc.LatinHypercube(d=len(params), rng=stream(design.seed, "lhs"))
-    unit = sampler.random(design.lhs_points)
+    unit = np.column_stack([qmc.LatinHypercube(d=1, rng=stream(design.seed, f"lhs:{key}")).random(design.lhs_points)[:, 0]
+                            for key in params["key"]])
     values = params["default"].to_numpy() * (1.0 - design.spread + 2.0 * design.spread * unit)
     integer = params["integer"].to_numpy()
     values[:, integer] = np.rint(values[:, integer])
