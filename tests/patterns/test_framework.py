@@ -161,7 +161,7 @@ def test_a_failing_claim_says_why_it_fails():
     assert not weak.holds and weak.shortfall == "not significant"
     rising = evaluate_claim(claim("peak", factor="x"), {"e": table({0: 1.0, 1: 2.0, 2: 3.0})})
     assert rising.shortfall == "no interior peak"
-    faint = evaluate_claim(claim("peak", factor="x"), {"e": table({0: 1.0, 1: 1.1, 2: 1.0}, noise=0.3)})
+    faint = evaluate_claim(claim("peak", factor="x"), {"e": table({0: 1.0, 1: 1.05, 2: 1.0}, noise=0.05)})
     assert not faint.holds and faint.detail.endswith("x = 1") and faint.shortfall == "not significant"
     back = evaluate_claim(claim("trend", factor="x", expect="increase"), {"e": table({0: 1.0, 1: 2.5, 2: 2.0})})
     assert back.shortfall == "goes back"
