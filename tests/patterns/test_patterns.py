@@ -15,24 +15,21 @@ from simulation.analysis.patterns.robustness import cases
 from simulation.core.metrics import OUTCOMES
 from simulation.execution.workers import process_pool as executor
 
-LHS1 = "overtime 1.05 (actors can work hardly more than their capacity), budget delay 3"
-"""What stands out at the first hypercube point, which moved when ``creep.success_weight`` joined the cube."""
-
 TODAY: dict[str, dict[str, str]] = {
     "holds": {},
     "class": {},
     "robust": {
         "P1": "moonshot: at twice the template's goal size, transformation still rises at ambition 1.0 (no interior peak)",
         "P2": "moonshot: a single national funder's budget sustains up to 8 missions of its size, so total progress keeps "
-              "rising; and the first hypercube point: " + LHS1 + ", neither the turn-down nor the rise in burn-out",
-        "P3": "first hypercube point: " + LHS1 + ", the loss at low commitment is not 1.5 times that at high commitment",
-        "P4": "first hypercube point: " + LHS1 + ", a specific mission draws no more resistance than a vague one",
-        "P5": "first hypercube point: " + LHS1 + ", an early review cuts no achievement and a rule no spending after purpose",
-        "P6": "first hypercube point: " + LHS1 + ", vague and tangible missions draw the same engagement there",
-        "P7": "moonshot: its budget is so ample that a cut to 30 bites a modest goal as much as a radical one; and the first "
-              "hypercube point: " + LHS1 + ", where cynicism rises no more at high ambition than at modest",
-        "P9": "iceland-youth and the first hypercube point: neither claim holds there: more success gathers no more extra "
-              "goals, creep cuts no achievement",
+              "rising; at the first hypercube point it peaks at one mission",
+        "P3": "first hypercube point: the loss at low commitment is less than 1.5 times that at high commitment (reversed)",
+        "P5": "first hypercube point: an early review cuts no achievement; the rule's cut in spending after purpose is "
+              "not significant",
+        "P6": "first hypercube point: vague and tangible missions draw the same engagement there",
+        "P7": "moonshot: its budget is so ample that a cut to 30 bites a modest goal as much as a radical one; at the "
+              "first hypercube point cynicism rises less at high ambition than at modest (reversed)",
+        "P9": "iceland-youth (more success gathers fewer extra goals there) and the first hypercube point (no more): "
+              "neither claim holds in either, creep cutting no achievement",
     },
 }
 """Known failures on today's model, per test and pattern, with the reason (issue 10)."""
