@@ -12,12 +12,12 @@ import itertools
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
 from simulation.core.rules import money
 from simulation.core.rules.governance import MISSION, Status
+from simulation.core.small_world import watts_strogatz
 from simulation.inputs.params import Config, Mission
 
 ACTOR_KINDS = ("ministry", "firm", "citizen")
@@ -320,8 +320,7 @@ def build_actors(config: Config, n_missions: int, sets: list[np.ndarray], rng: n
     goal_fit[mins] = rng.random((pop.ministries, n_missions))  # each ministry has goals of its own to place
     disposition = rng.beta(2.0, 12.0, n)
 
-    graph = nx.watts_strogatz_graph(pop.citizens, config.network.degree, config.network.rewiring, seed=network_seed)
-    adjacency = nx.to_scipy_sparse_array(graph, format="csr", dtype=float)
+    adjacency = watts_strogatz(pop.citizens, config.network.degree, config.network.rewiring, network_seed)
     degree = np.maximum(np.asarray(adjacency.sum(axis=1)).ravel(), 1.0)
 
     own_reference = capacity * (1.0 - config.choice.slack)
