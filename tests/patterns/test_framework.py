@@ -165,14 +165,19 @@ def test_a_failing_claim_says_why_it_fails():
     assert not faint.holds and faint.detail.endswith("x = 1") and faint.shortfall == "not significant"
     back = evaluate_claim(claim("trend", factor="x", expect="increase"), {"e": table({0: 1.0, 1: 2.5, 2: 2.0})})
     assert back.shortfall == "goes back"
+    none = evaluate_claim(up, {"e": table({0: 0.0, 1: 0.0}).assign(y=0.0)})  # say, no mission achieved anywhere
+    assert not none.holds and none.shortfall == "no variation" and none.detail == "y is 0 in every run"
+    other = table({0: 1.0, 1: 1.0, 2: 3.0}).assign(y=lambda t: np.where(t["x"] == 2, t["y"], 0.0))
+    assert evaluate_claim(up, {"e": other}).shortfall == "no variation"  # only the runs compared count
+    assert evaluate_claim(claim("trend", factor="x", expect="decrease"), {"e": other}).shortfall == "goes back"
 
 
 def test_a_robustness_case_names_each_failing_claim_with_its_effect_and_why(tiny):
     flat = {k: v.assign(progress_auc=1.0) for k, v in run_pattern(tiny, workers=1)[1].items()}
     case = judge(tiny, "LHS", "LHS 1", flat)
     name = tiny.spec.claims[0].name
-    assert case.holds is False and case.shortfalls == ("not significant",)
-    assert case.note == f"{name}: +0.000 [+0.000, +0.000], not significant"
+    assert case.holds is False and case.shortfalls == ("no variation",)
+    assert case.note == f"{name}: +0.000 [+0.000, +0.000] (progress_auc is 1 in every run), no variation"
 
 
 def test_a_difference_beyond_another_compares_them_replicate_by_replicate():

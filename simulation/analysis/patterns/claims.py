@@ -46,12 +46,16 @@ class ClaimResult:
     effect: Estimate | None = None
     detail: str = ""
     shape: bool = True  # a peak inside the grid, a trend that never goes back
+    varies: bool = True  # the measure takes more than one value over the runs the claim compares
 
     @property
     def shortfall(self) -> str:
-        """Why a claim that fails fails, which tells a fragile pattern from a contradicted one: its shape
-        (the peak at an end of the grid, a trend that goes back), its effect significant the wrong way
-        (reversed), or too weak to tell from zero (not significant)."""
+        """Why a claim that fails fails, which tells a fragile pattern from a contradicted one and both from a
+        case that cannot test it: no variation (the measure has one value in every run compared, such as no
+        mission achieved anywhere), its shape (the peak at an end of the grid, a trend that goes back), its
+        effect significant the wrong way (reversed), or too weak to tell from zero (not significant)."""
+        if not self.varies:
+            return "no variation"
         if not self.shape:
             return "no interior peak" if isinstance(self.claim, Peak) else "goes back"
         return "reversed" if self.effect.toward(self.sign)[2] < 0 else "not significant"
@@ -75,7 +79,19 @@ def evaluate(claim: Claim, tables: dict[str, pd.DataFrame]) -> ClaimResult:
     values = values.dropna()
     effect = estimate(values.to_numpy())
     near, _, _ = effect.toward(expected_sign(claim))
-    return ClaimResult(claim, bool(shape_ok and near > 0), values, effect, detail, shape)
+    compared = _compared(claim, runs)[claim.measure].dropna()
+    varies = compared.nunique() > 1
+    if not varies and not compared.empty:
+        detail = ", ".join(filter(None, [detail, f"{claim.measure} is {compared.iloc[0]:g} in every run"]))
+    return ClaimResult(claim, bool(shape_ok and near > 0), values, effect, detail, shape, varies)
+
+
+def _compared(claim: Claim, runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs a claim compares: its two (or four) design points, or every level of its factor."""
+    if isinstance(claim, Difference):
+        points = [claim.start, claim.to] + ([claim.beyond.start, claim.beyond.to] if claim.beyond else [])
+        return pd.concat([select(runs, p) for p in points])
+    return select(runs, claim.at)
 
 
 def _effect(claim: Claim, runs: pd.DataFrame) -> tuple[pd.Series, str, bool, bool]:

@@ -202,9 +202,11 @@ over the {len(params)} numeric parameters of the schema (each parameter's column
 `scipy.stats.qmc.LatinHypercube` from its own stream of seed {design.seed}, so a parameter added to the schema
 moves no other), each within ±{design.spread:.0%} of its default, clipped to its schema bounds, integers rounded.
 A case passes when every claim holds; a failing case names each claim that fails, its effect and why: reversed
-(significant the wrong way), not significant (too weak to tell from zero), or its shape (no interior peak, a trend
-that goes back). The hypercube leaves out each pattern's focal keys (the factors and fixed values of
-its experiments), keys that set the design rather than the conditions (`time.*`, {', '.join(f'`{k}`' for k in
+(significant the wrong way), not significant (too weak to tell from zero), its shape (no interior peak, a trend
+that goes back), or no variation (the measure has one value in every run the claim compares, such as no mission
+achieved in any run: the case cannot test the claim, and it still counts as failing). The hypercube leaves out
+each pattern's focal keys (the factors and fixed values of its experiments), keys that set the design rather
+than the conditions (`time.*`, {', '.join(f'`{k}`' for k in
 DESIGN_KEYS)}, every `*.count`: they fix what a pattern compares, such as P2's fixed capacity), and parameters
 whose default is 0 ({', '.join(f'`{k}`' for k in zero)}), where ±{design.spread:.0%} is no range. This page
 shows {coverage}; the goal for each pattern is at least 90% of its cases.
