@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 from simulation.analysis.patterns import FRACTION, PATTERNS, Variant, ablation_arms, classify, evaluate, load_patterns, run_pattern
 from simulation.analysis.patterns.claims import ClaimResult, Result, check
 from simulation.analysis.patterns.claims import evaluate as evaluate_claim
-from simulation.analysis.patterns.evaluation import judge
+from simulation.analysis.patterns.evaluation import Case, Evaluation, judge
 from simulation.analysis.patterns.execute import run_variants
 from simulation.analysis.patterns.report import DOCS, figure, page
 from simulation.analysis.patterns.robustness import FULL, cases, focal, hypercube, is_design_key, parameters, zero_defaults
@@ -178,6 +178,16 @@ def test_a_robustness_case_names_each_failing_claim_with_its_effect_and_why(tiny
     name = tiny.spec.claims[0].name
     assert case.holds is False and case.shortfalls == ("no variation",)
     assert case.note == f"{name}: +0.000 [+0.000, +0.000] (progress_auc is 1 in every run), no variation"
+    runs = pd.concat(flat.values())
+    assert case.state == pytest.approx({m: runs[m].mean() for m in ("mean_engagement", "achieved_share")})
+
+
+def test_the_state_of_the_cases_that_hold_is_set_against_that_of_those_that_fail(tiny):
+    cases_ = [Case("LHS", "a", True, state={"mean_engagement": 0.3}), Case("LHS", "b", True, state={"mean_engagement": 0.1}),
+              Case("LHS", "c", False, state={"mean_engagement": 0.05}), Case("LHS", "d", None)]
+    ev = Evaluation(tiny, None, None, {}, cases=cases_)
+    assert ev.state_by_verdict("mean_engagement") == pytest.approx({True: 0.2, False: 0.05})
+    assert ev.state_by_verdict("achieved_share") == {}
 
 
 def test_a_difference_beyond_another_compares_them_replicate_by_replicate():
@@ -344,4 +354,7 @@ def test_an_evaluation_runs_the_arms_and_reports_a_scenario_that_cannot_host(tin
     assert alone.effect == ev.intact.effect and set(tables) == {"tiny"}
     text = page([ev], {}, tmp_path / "docs" / "patterns.md", FULL, "ci", 1, 1.0)
     assert "## P2 Portfolio dilution and burn-out" in text and "scenario energiewende" in text
+    assert "| case | holds | engagement | achieved | what fails |" in text
+    lhs = next(c for c in ev.cases if c.name == "LHS 1")
+    assert f"| LHS 1 | {'yes' if lhs.holds else '**no**'} | {lhs.state['mean_engagement']:.2f} |" in text
     assert figure(ev) is not None

@@ -33,6 +33,7 @@ class Case:
     holds: bool | None
     note: str = ""
     shortfalls: tuple[str, ...] = ()  # why each failing claim fails (ClaimResult.shortfall)
+    state: dict[str, float] = field(default_factory=dict)  # STATE measure -> its mean over every run of the case
 
 
 @dataclass
@@ -56,6 +57,19 @@ class Evaluation:
     def shortfalls(self) -> dict[str, int]:
         """How often the claims failing in its robustness cases fail each way, most frequent first."""
         return dict(Counter(s for c in self.cases for s in c.shortfalls).most_common())
+
+    def state_by_verdict(self, measure: str) -> dict[bool, float]:
+        """Mean of a STATE measure over the robustness cases that hold (True) and those that fail (False)."""
+        out = {}
+        for holds in (True, False):
+            values = [c.state[measure] for c in self.cases if c.holds is holds and measure in c.state]
+            if values:
+                out[holds] = sum(values) / len(values)
+        return out
+
+
+STATE = ("mean_engagement", "achieved_share")
+"""What state the ecosystem of a robustness case is in, over all its runs: whether anything happens there to test."""
 
 
 def ablation_arms(pattern: Pattern) -> list[Variant]:
@@ -95,12 +109,14 @@ def judge(pattern: Pattern, family: str, name: str, got: dict | str) -> Case:
     """A robustness case from its run tables (or from why it could not run: that counts as failing)."""
     if isinstance(got, str):
         return Case(family, name, False, got)
+    runs = pd.concat(got.values(), ignore_index=True)
+    state = {m: float(runs[m].mean()) for m in STATE if m in runs.columns and runs[m].notna().any()}
     result = check(pattern.spec.claims, [], got)
     failed = [c for c in result.claims if c.holds is False]
     failing = "; ".join(f"{c.claim.name}: {c.describe()}, {c.shortfall}" for c in failed)
     if result.holds is None:
         failing = f"{failing or 'the claims that can be evaluated hold'}; missing {', '.join(result.missing)}"
-    return Case(family, name, result.holds, failing, tuple(c.shortfall for c in failed))
+    return Case(family, name, result.holds, failing, tuple(c.shortfall for c in failed), state)
 
 
 def run_pattern(pattern: Pattern, variant: Variant = INTACT, workers: int = 2) -> tuple[Result, dict[str, pd.DataFrame]]:

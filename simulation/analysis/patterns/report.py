@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from simulation.analysis.patterns.claims import ClaimResult
-from simulation.analysis.patterns.evaluation import Evaluation, evaluate
+from simulation.analysis.patterns.evaluation import Case, Evaluation, evaluate
 from simulation.analysis.patterns.robustness import DESIGN_KEYS, FULL, Design, cases, parameters, zero_defaults
 from simulation.analysis.patterns.spec import Difference, Level, Pattern, load_patterns
 from simulation.analysis.patterns.stats import levels
@@ -83,6 +83,21 @@ def _yes(value: bool | None) -> str:
 def _rate(ev: Evaluation, family: str | None) -> str:
     held, total = ev.pass_rate(family)
     return f"{held}/{total}" if total else "n/a"
+
+
+def _state(case: Case, measure: str) -> str:
+    return f"{case.state[measure]:.2f}" if measure in case.state else "n/a"
+
+
+def _states(ev: Evaluation) -> str:
+    """Whether the failing cases are those where little happens: mean engagement and share of missions achieved
+    (over all runs of a case) in the cases that hold against those that fail."""
+    parts = []
+    for measure, label in (("mean_engagement", "engagement"), ("achieved_share", "missions achieved")):
+        by = ev.state_by_verdict(measure)
+        if True in by and False in by:
+            parts.append(f"{label} {by[True]:.2f} where it holds, {by[False]:.2f} where it fails")
+    return f" Mean over each case's runs: {'; '.join(parts)}." if parts else ""
 
 
 def _share(value: float) -> str:
@@ -154,9 +169,10 @@ def section(ev: Evaluation, image: Path | None, docs_dir: Path, design: Design) 
     if ev.cases:
         why = ", ".join(f"{n} {kind}" for kind, n in ev.shortfalls().items())
         lines += ["", f"**Robustness** (does every claim hold?): all cases {_rate(ev, None)}"
-                  + (f"; the claims that fail there: {why}." if why else "."), "",
-                  "| case | holds | what fails |", "|---|---|---|",
-                  *(f"| {c.name} | {_yes(c.holds)} | {c.note} |" for c in ev.cases)]
+                  + (f"; the claims that fail there: {why}." if why else ".") + _states(ev), "",
+                  "| case | holds | engagement | achieved | what fails |", "|---|---|---|---|---|",
+                  *(f"| {c.name} | {_yes(c.holds)} | {_state(c, 'mean_engagement')} | {_state(c, 'achieved_share')} "
+                    f"| {c.note} |" for c in ev.cases)]
     unfit = s.robustness.unfit
     if unfit:
         lines += ["", "Scenarios that cannot host it: " + "; ".join(f"`{k}` ({r})" for k, r in unfit.items()) + "."]
@@ -204,7 +220,9 @@ moves no other), each within ±{design.spread:.0%} of its default, clipped to it
 A case passes when every claim holds; a failing case names each claim that fails, its effect and why: reversed
 (significant the wrong way), not significant (too weak to tell from zero), its shape (no interior peak, a trend
 that goes back), or no variation (the measure has one value in every run the claim compares, such as no mission
-achieved in any run: the case cannot test the claim, and it still counts as failing). The hypercube leaves out
+achieved in any run: the case cannot test the claim, and it still counts as failing). Beside each case stand the
+mean engagement and the share of missions achieved over all its runs, and each pattern sets the mean of these over
+the cases that hold against those that fail: whether it fails where little happens. The hypercube leaves out
 each pattern's focal keys (the factors and fixed values of its experiments), keys that set the design rather
 than the conditions (`time.*`, {', '.join(f'`{k}`' for k in
 DESIGN_KEYS)}, every `*.count`: they fix what a pattern compares, such as P2's fixed capacity), and parameters
