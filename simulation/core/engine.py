@@ -28,7 +28,7 @@ from simulation.core.rng import int_seed, stream
 from simulation.core.rules import choice, money, opinion, opposition, progress, strain
 from simulation.core.rules import governance as gov
 from simulation.core.rules.adjust import approach
-from simulation.core.rules.axes import sum_actors
+from simulation.core.rules.axes import max_missions, sum_actors
 from simulation.core.run_tables import RunTables
 from simulation.core.state import build_actors, build_funders, build_missions, ministry_sets, stack
 from simulation.inputs.params import Config, ReviewRule
@@ -159,7 +159,7 @@ class Engine(RunTables):
         mins, inc = a.ministries, a.incumbents
         live = m.live.astype(float)
         if c.neglect.enabled:
-            involved = (a.exposure[..., mins, :] * live[..., None, :]).max(axis=-1, initial=0.0)
+            involved = max_missions(a.exposure[..., mins, :] * live[..., None, :])
             loss = opposition.own_work_loss(involved, a.own_work[..., mins], a.own_reference[..., mins])
             a.resentment[..., mins] = opposition.update_resentment(a.resentment[..., mins], loss, c.neglect.rate,
                                                                    c.neglect.decay)
