@@ -145,7 +145,7 @@ class Engine(RunTables):
             _, own, shares = choice.independent_shares(u_rest, u_own, u_missions, available)
         hours = ch.overtime * a.capacity
         rate = c.production.adaptation
-        a.engagement = np.where(available, approach(a.engagement, hours[..., None] * shares, rate), 0.0)
+        a.engagement = approach(a.engagement, hours[..., None] * shares, rate) * available  # 0 where unavailable
         a.own_work = approach(a.own_work, hours * own, rate)
         if at.enabled:
             load = strain.strain(a.own_work, a.engagement, a.capacity, m.money_ratio, m.momentum, at.money_relief,

@@ -49,6 +49,10 @@ def leadership_pull(leadership, present, trust, cynicism, weight):
     return weight * (leadership * present)[..., None, :] * ((trust * (1.0 - cynicism)) ** 2)[..., :, None]
 
 
+_SHUT = 1e300
+"""Subtracted from the utility of a mission an actor cannot choose: below every utility the model can give."""
+
+
 def nested_shares(u_rest, u_bau, u_missions, available, crowding):
     """Shares of working time: (rest (..., A), own work (..., A), missions (..., A, M)).
 
@@ -57,10 +61,12 @@ def nested_shares(u_rest, u_bau, u_missions, available, crowding):
     tau = max(1.0 - crowding, 1e-3)
     u_rest, u_bau = np.broadcast_arrays(u_rest, u_bau)
     scaled = u_missions / tau
-    top = max_missions(np.where(available, scaled, -np.inf), keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    # zero where unavailable; numpy's exp of -inf (or of an underflow) is 15x slower than of 0
-    inner = np.exp(np.where(available, scaled - top, 0.0)) * available
+    # masks by arithmetic, not np.where, which costs four times as much on so irregular a mask: the best
+    # available mission (a utility far below any real one where none is open, set to 0 as for no mission)...
+    top = max_missions(scaled - _SHUT * ~available, keepdims=True)
+    top = np.where(top > -0.5 * _SHUT, top, 0.0)
+    # ...and the exponential of 0 where unavailable (numpy's exp of -inf or of an underflow is 15x slower), then 0
+    inner = np.exp((scaled - top) * available) * available
     norm = sum_missions(inner, keepdims=True)
     some = norm > 0
     with np.errstate(divide="ignore"):
