@@ -11,6 +11,11 @@ from simulation.core.metrics import ACTOR_METRICS, ACTOR_TYPES, MISSION_METRICS,
 from simulation.core.rules.governance import FACETS, Status
 from simulation.core.state import ACTOR_KINDS, Actors, Funders, Missions
 
+FACET_DTYPE = pd.CategoricalDtype(list(FACETS))
+STATUS_DTYPE = pd.CategoricalDtype([s.name.lower() for s in Status])
+ACTOR_TYPE_DTYPE = pd.CategoricalDtype(list(ACTOR_TYPES))
+"""The categories of the tables' category columns, one dtype each for every table."""
+
 
 class Recorder:
     """Records mission and actor-type metrics every step into arrays allocated once; agent rows only when asked.
@@ -62,25 +67,26 @@ class Recorder:
         return self.actors[: self.n, :, ACTOR_METRICS.index(name)]
 
     def mission_frame(self, names: list[str]) -> pd.DataFrame:
-        """Tidy per-step, per-mission table."""
+        """Tidy per-step, per-mission table (built from its columns at once: a run's share of collecting
+        its tables was mostly pandas inserting and converting columns one by one)."""
         steps, n_missions = self.n, len(names)
         data = self.missions[:steps].reshape(steps * n_missions, -1)
-        frame = pd.DataFrame(data, columns=[m.name for m in MISSION_METRICS])
-        frame.insert(0, "step", np.repeat(np.arange(steps), n_missions))
-        frame.insert(1, "mission", np.tile(np.arange(n_missions), steps))
-        frame.insert(2, "mission_name", pd.Categorical(np.tile(names, steps), categories=names))
-        frame["creep"] = frame["creep"].astype(np.int64)
-        frame["facet"] = pd.Categorical.from_codes(frame["facet"].astype(int), categories=list(FACETS))
-        frame["status"] = pd.Categorical.from_codes(frame["status"].astype(int), categories=[s.name.lower() for s in Status])
-        return frame
+        mission = np.tile(np.arange(n_missions), steps)
+        columns = {"step": np.repeat(np.arange(steps), n_missions), "mission": mission,
+                   "mission_name": pd.Categorical.from_codes(mission, dtype=pd.CategoricalDtype(names))}
+        columns |= {m.name: data[:, k] for k, m in enumerate(MISSION_METRICS)}
+        columns["creep"] = columns["creep"].astype(np.int64)
+        columns["facet"] = pd.Categorical.from_codes(columns["facet"].astype(int), dtype=FACET_DTYPE)
+        columns["status"] = pd.Categorical.from_codes(columns["status"].astype(int), dtype=STATUS_DTYPE)
+        return pd.DataFrame(columns)
 
     def actor_frame(self) -> pd.DataFrame:
         """Tidy per-step, per-actor-type table."""
         steps, n_types = self.n, len(ACTOR_TYPES)
-        frame = pd.DataFrame(self.actors[:steps].reshape(steps * n_types, -1), columns=list(ACTOR_METRICS))
-        frame.insert(0, "step", np.repeat(np.arange(steps), n_types))
-        frame.insert(1, "actor_type", pd.Categorical(np.tile(ACTOR_TYPES, steps), categories=list(ACTOR_TYPES)))
-        return frame
+        data = self.actors[:steps].reshape(steps * n_types, -1)
+        columns = {"step": np.repeat(np.arange(steps), n_types),
+                   "actor_type": pd.Categorical.from_codes(np.tile(np.arange(n_types), steps), dtype=ACTOR_TYPE_DTYPE)}
+        return pd.DataFrame(columns | {name: data[:, k] for k, name in enumerate(ACTOR_METRICS)})
 
     def agent_frame(self, kinds: np.ndarray) -> pd.DataFrame:
         """Tidy per-step, per-agent table (only if agent recording was requested)."""

@@ -28,7 +28,7 @@ import pandas as pd
 from simulation.core.ensemble import Ensemble
 from simulation.core.metrics import ACTOR_TYPES, MISSION_METRICS
 from simulation.core.model import MissionModel
-from simulation.core.rules.governance import FACETS, Status
+from simulation.core.recorder import FACET_DTYPE, STATUS_DTYPE
 from simulation.execution import workers as engines
 from simulation.inputs.limits import ENSEMBLE_BYTES, MAX_ENSEMBLE, max_workers
 from simulation.inputs.params import Config
@@ -36,7 +36,6 @@ from simulation.inputs.scenario import parameters
 
 RUN_COLUMNS = ("run_id", "point", "replicate", "seed")
 """Columns that lead every row of every table, so any row can be traced to its run (``point``: 0 in a batch)."""
-STATUSES = [s.name.lower() for s in Status]
 
 
 @dataclass(frozen=True)
@@ -179,8 +178,8 @@ def missions_table(rows: list[dict], names: list[str]) -> pd.DataFrame:
     """End-of-run mission records with the categories ``steps`` uses, so a column has one dtype in every table."""
     frame = pd.DataFrame(rows)
     frame["mission_name"] = pd.Categorical(frame["mission_name"], categories=list(dict.fromkeys(names)))
-    frame["status"] = pd.Categorical(frame["status"], categories=STATUSES)
-    frame["final_facet"] = pd.Categorical(frame["final_facet"], categories=list(FACETS))
+    frame["status"] = pd.Categorical(frame["status"], dtype=STATUS_DTYPE)
+    frame["final_facet"] = pd.Categorical(frame["final_facet"], dtype=FACET_DTYPE)
     return frame
 
 
