@@ -111,10 +111,13 @@ def test_group_effort_is_each_groups_share_of_exposed_capacity():
     effort = np.array([[0.5], [0.0], [1.0]])
     exposure = np.array([[1.0], [1.0], [1.0]])
     capacity = np.array([1.0, 1.0, 2.0])
-    index = progress.group_effort(effort, exposure, capacity, [slice(0, 2), slice(2, 3)], [0.6, 0.4])
+    groups = [slice(0, 2), slice(2, 3)]
+    rooms = progress.exposed_capacity(exposure, capacity, groups)
+    assert_allclose(rooms, [[2.0], [2.0]])
+    index = progress.group_effort(effort, rooms, groups, [0.6, 0.4])
     assert_allclose(index, [0.6 * 0.25 + 0.4 * 0.5])
-    none = progress.group_effort(effort, np.zeros((3, 1)), capacity, [slice(0, 3)], [1.0])
-    assert_allclose(none, [0.0])
+    nobody = progress.exposed_capacity(np.zeros((3, 1)), capacity, [slice(0, 3)])
+    assert_allclose(progress.group_effort(effort, nobody, [slice(0, 3)], [1.0]), [0.0])
 
 
 def test_incremental_goals_draw_only_incremental_work():
@@ -181,7 +184,7 @@ def test_incumbents_lobby_when_loss_beats_cost_and_coalitions_cut_the_cost():
 
 
 def test_resistance_combines_lobbying_share_and_turned_resentment():
-    share = opposition.lobbying_share(np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[1.0, 0.0], [1.0, 0.0]]))
+    share = opposition.lobbying_share(np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([2.0, 0.0]))  # 2 exposed, none
     assert_allclose(share, [0.5, 0.0])
     r = opposition.resistance(share, np.array([1.0, 0.0]), np.array([[1.0, 1.0], [1.0, 1.0]]), 0.5)
     assert_allclose(r, [0.75, 0.25])
@@ -351,12 +354,13 @@ def test_rules_work_on_replicates_stacked_on_a_leading_axis():
         lambda i: choice.independent_shares(fatigue[i], fatigue[i] * 0, u[i], available[i])[2],
         lambda i: choice.leadership_pull(per_mission[i], per_mission[i], fatigue[i], cap[i] / 2, 1.0),
         lambda i: strain.strain(fatigue[i], work[i], cap[i], per_mission[i], per_mission[i], 0.2, 0.1),
-        lambda i: progress.group_effort(work[i], available[i] * 1.0, cap[i], groups, [0.5, 0.5]),
+        lambda i: progress.group_effort(work[i], progress.exposed_capacity(available[i] * 1.0, cap[i], groups), groups,
+                                        [0.5, 0.5]),
         lambda i: progress.challenger_share(work[i], groups[0], groups[1]),
         lambda i: opposition.expected_loss(fatigue[i], available[i] * 1.0, per_mission[i], per_mission[i],
                                            per_mission[i], per_mission[i], 0.5),
         lambda i: opposition.lobbies(work[i], fatigue[i], per_mission[i], 0.5),
-        lambda i: opposition.lobbying_share(work[i], available[i] * 1.0),
+        lambda i: opposition.lobbying_share(work[i], available[i].sum(axis=-2) * 1.0),
         lambda i: opposition.resistance(per_mission[i], fatigue[i], work[i], 0.5),
         lambda i: opposition.own_work_loss(fatigue[i] > 0.5, cap[i], np.ones(actors)),
         lambda i: opinion.support_target(per_mission[i], fatigue[i], work[i], per_mission[i], 0.5),
@@ -372,11 +376,11 @@ def test_rules_work_on_replicates_stacked_on_a_leading_axis():
         choice.independent_shares(fatigue, fatigue * 0, u, available)[2],
         choice.leadership_pull(per_mission, per_mission, fatigue, cap / 2, 1.0),
         strain.strain(fatigue, work, cap, per_mission, per_mission, 0.2, 0.1),
-        progress.group_effort(work, available * 1.0, cap, groups, [0.5, 0.5]),
+        progress.group_effort(work, progress.exposed_capacity(available * 1.0, cap, groups), groups, [0.5, 0.5]),
         progress.challenger_share(work, groups[0], groups[1]),
         opposition.expected_loss(fatigue, available * 1.0, per_mission, per_mission, per_mission, per_mission, 0.5),
         opposition.lobbies(work, fatigue, per_mission, 0.5),
-        opposition.lobbying_share(work, available * 1.0),
+        opposition.lobbying_share(work, available.sum(axis=-2) * 1.0),
         opposition.resistance(per_mission, fatigue, work, 0.5),
         opposition.own_work_loss(fatigue > 0.5, cap, np.ones((reps, actors))),
         opinion.support_target(per_mission, fatigue, work, per_mission, 0.5),

@@ -64,6 +64,10 @@ class Engine(RunTables):
         else:
             (self.missions, self.actors, self.funders), self.streams = parts[0], streams[0]
         self.lead_ministry = np.array([s[0] for s in sets])
+        a = self.actors  # who is exposed to which mission, and with what capacity, is fixed for the run:
+        self.rooms = progress.exposed_capacity(a.exposure, a.capacity, a.groups)  # each group's, for effort
+        self.room = sum_actors(a.exposure * (config.choice.overtime * a.capacity)[..., None])  # all, for engagement
+        self.exposed_incumbents = sum_actors(a.exposure[..., a.incumbents, :])  # for lobbying's share
         if not config.momentum.enabled:
             self.missions.momentum[:] = choice.NEUTRAL
         self.missions.legitimacy = opinion.legitimacy(self.actors.support)  # the licence a mission starts with
@@ -167,10 +171,10 @@ class Engine(RunTables):
         if r.enabled:
             loss = opposition.expected_loss(a.vested[..., inc], a.exposure[..., inc, :], self._ambition_seen() * live,
                                             m.specificity, self._commitment_seen(), m.momentum, r.focal_weight)
-            others = opposition.lobbying_share(a.lobbying[..., inc, :], a.exposure[..., inc, :])
+            others = opposition.lobbying_share(a.lobbying[..., inc, :], self.exposed_incumbents)
             decides = opposition.lobbies(loss, a.lobby_cost[..., inc], others, r.coalition) & (a.exposure[..., inc, :] > 0)
             a.lobbying[..., inc, :] = approach(a.lobbying[..., inc, :], decides.astype(float), r.mobilisation)
-        lobby = opposition.lobbying_share(a.lobbying[..., inc, :], a.exposure[..., inc, :])
+        lobby = opposition.lobbying_share(a.lobbying[..., inc, :], self.exposed_incumbents)
         conversion = c.neglect.conversion if c.neglect.enabled else 0.0
         m.resistance = opposition.resistance(lobby, a.resentment[..., mins], 1.0 - a.exposure[..., mins, :],
                                              conversion) * live
@@ -183,7 +187,7 @@ class Engine(RunTables):
         if c.silos.enabled:
             mins = a.ministries
             effort[..., mins, :] *= (1.0 - a.silo[..., mins] * (1.0 - c.silos.alignment))[..., None]
-        m.effort = progress.group_effort(effort, a.exposure, a.capacity, a.groups, self._group_weights())
+        m.effort = progress.group_effort(effort, self.rooms, a.groups, self._group_weights())
         m.engagement = self._engagement()
         multiplier = progress.drag(m.resistance, c.resistance.drag)
         if c.silos.enabled:
@@ -331,9 +335,8 @@ class Engine(RunTables):
 
     def _engagement(self) -> np.ndarray:
         """Share of the most time exposed actors could work that they give each mission, in [0, 1]."""
-        a = self.actors
-        room = sum_actors(a.exposure * (self.config.choice.overtime * a.capacity)[..., None])
-        return np.divide(sum_actors(a.engagement), room, out=np.zeros(room.shape), where=room > 0)
+        room = self.room
+        return np.divide(sum_actors(self.actors.engagement), room, out=np.zeros(room.shape), where=room > 0)
 
     def _attach_goals(self) -> None:
         """Ministries attach goals of their own to missions whose success and support make it pay."""

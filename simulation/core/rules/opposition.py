@@ -25,9 +25,9 @@ def lobbies(loss, cost, others, coalition):
     return loss > cost[..., :, None] * (1.0 - coalition * others)[..., None, :]
 
 
-def lobbying_share(lobbying, exposure):
-    """Mean lobbying among the incumbents each mission touches (..., M)."""
-    exposed = sum_actors(exposure)
+def lobbying_share(lobbying, exposed):
+    """Mean lobbying among the incumbents each mission touches (..., M); ``exposed`` counts them
+    (``sum_actors`` of their exposure, fixed over a run)."""
     return np.divide(sum_actors(lobbying), exposed, out=np.zeros_like(exposed, dtype=float), where=exposed > 0)
 
 

@@ -14,13 +14,19 @@ import numpy as np
 from simulation.core.rules.axes import sum_actors
 
 
-def group_effort(effort, exposure, capacity, groups, weights):
-    """Effort index per mission (..., M): each group's share of its exposed capacity given to the
-    mission, weighted by the group's share of the mission's work. ``groups`` are slices of the actor axis."""
+def exposed_capacity(exposure, capacity, groups):
+    """Each group's capacity exposed to each mission, one (..., M) array per group: what its effort is a
+    share of. Exposure and capacity are fixed over a run, so the engine computes this once."""
+    return [sum_actors(exposure[..., group, :] * capacity[..., group, None]) for group in groups]
+
+
+def group_effort(effort, rooms, groups, weights):
+    """Effort index per mission (..., M): each group's share of its exposed capacity (``rooms``, from
+    :func:`exposed_capacity`) given to the mission, weighted by the group's share of the mission's work.
+    ``groups`` are slices of the actor axis."""
     index = 0.0
-    for group, weight in zip(groups, weights, strict=True):
+    for group, room, weight in zip(groups, rooms, weights, strict=True):
         given = sum_actors(effort[..., group, :])
-        room = sum_actors(exposure[..., group, :] * capacity[..., group, None])
         index = index + weight * np.divide(given, room, out=np.zeros_like(given), where=room > 0)
     return index
 
