@@ -68,8 +68,9 @@ class Evaluation:
         return out
 
 
-STATE = ("mean_engagement", "achieved_share")
-"""What state the ecosystem of a robustness case is in, over all its runs: whether anything happens there to test."""
+STATE = {"mean_engagement": "engagement", "achieved_share": "missions achieved"}
+"""Measures (and their names in prose) of what state the ecosystem of a robustness case is in, over all its runs:
+whether anything happens there to test."""
 
 
 def ablation_arms(pattern: Pattern) -> list[Variant]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from simulation.analysis.patterns.claims import ClaimResult
-from simulation.analysis.patterns.evaluation import Case, Evaluation, evaluate
+from simulation.analysis.patterns.evaluation import STATE, Case, Evaluation, evaluate
 from simulation.analysis.patterns.robustness import DESIGN_KEYS, FULL, Design, cases, parameters, zero_defaults
 from simulation.analysis.patterns.spec import Difference, Level, Pattern, load_patterns
 from simulation.analysis.patterns.stats import levels
@@ -93,7 +93,7 @@ def _states(ev: Evaluation) -> str:
     """Whether the failing cases are those where little happens: mean engagement and share of missions achieved
     (over all runs of a case) in the cases that hold against those that fail."""
     parts = []
-    for measure, label in (("mean_engagement", "engagement"), ("achieved_share", "missions achieved")):
+    for measure, label in STATE.items():
         by = ev.state_by_verdict(measure)
         if True in by and False in by:
             parts.append(f"{label} {by[True]:.2f} where it holds, {by[False]:.2f} where it fails")
@@ -171,8 +171,8 @@ def section(ev: Evaluation, image: Path | None, docs_dir: Path, design: Design) 
         lines += ["", f"**Robustness** (does every claim hold?): all cases {_rate(ev, None)}"
                   + (f"; the claims that fail there: {why}." if why else ".") + _states(ev), "",
                   "| case | holds | engagement | achieved | what fails |", "|---|---|---|---|---|",
-                  *(f"| {c.name} | {_yes(c.holds)} | {_state(c, 'mean_engagement')} | {_state(c, 'achieved_share')} "
-                    f"| {c.note} |" for c in ev.cases)]
+                  *(f"| {c.name} | {_yes(c.holds)} | {' | '.join(_state(c, m) for m in STATE)} | {c.note} |"
+                    for c in ev.cases)]
     unfit = s.robustness.unfit
     if unfit:
         lines += ["", "Scenarios that cannot host it: " + "; ".join(f"`{k}` ({r})" for k, r in unfit.items()) + "."]
