@@ -57,6 +57,17 @@ def test_the_table_reads_each_replicate_at_the_month_and_summarises_the_spread()
     assert "never]" in table_of([met], months=20) and "| 12 |" in table_of([met], months=20)
 
 
+def test_a_band_wider_than_the_real_spread_justifies_is_marked_and_counted():
+    steps, missions = tables()  # A's 90% band at month 2: [0.12, 0.48], 0.36 wide
+    rows = compare([obs(mission="A", value=0.3, uncertainty=0.05, justified_band={"width": 0.3, "reason": "r"}),
+                    obs(mission="A", value=0.3, uncertainty=0.05, justified_band={"width": 0.4, "reason": "why"}),
+                    obs(mission="A", value=0.3, uncertainty=0.05)], steps, missions, months=20)
+    assert [r.narrow for r in rows] == [False, True, None]
+    wide, fine, unsaid = (line.split(" | ") for line in table_of(rows, 20).splitlines()[2:])
+    assert wide[2:4] == ["0.30: r", "0.30 [0.12, 0.48] in, too wide"] and fine[2:4] == ["0.40: why", "0.30 [0.12, 0.48] in"]
+    assert unsaid[2] == "–" and Entry(Case("c", "d", 20, rows, steps)).counts()[3] == (1, 2)
+
+
 def table_of(rows: list[Row], months: int) -> str:
     return table(Case("c", "d", months, rows, pd.DataFrame()))
 
@@ -72,10 +83,10 @@ def test_the_calibrated_variant_sits_beside_its_case_fitted_and_held_out_apart(t
     alone = Case("x", "d", 20, compare(observed[:1], steps, missions, 20), steps, path=tmp_path / "x.yaml")
     assert entries([written, alone, calibrated]) == [Entry(written, calibrated), Entry(alone)]
     a, b = ([cell.strip() for cell in line.split("|")[1:-1]] for line in table(written, calibrated).splitlines()[2:])
-    assert a[2:5] == ["0.30 [0.12, 0.48] in", "0.30 [0.12, 0.48] in", "–"]  # fitted
-    assert b[2:5] == ["0.90 [0.90, 0.90] **out**", "–", "0.90 [0.90, 0.90] **out**"]  # held out: reported
-    assert Entry(written, calibrated).counts() == ((1, 2), (1, 1), (0, 1))
-    assert Entry(alone).counts() == ((1, 1), (0, 0), (0, 0))
+    assert a[2:6] == ["–", "0.30 [0.12, 0.48] in", "0.30 [0.12, 0.48] in", "–"]  # fitted
+    assert b[2:6] == ["–", "0.90 [0.90, 0.90] **out**", "–", "0.90 [0.90, 0.90] **out**"]  # held out: reported
+    assert Entry(written, calibrated).counts() == ((1, 2), (1, 1), (0, 1), (0, 0))  # no band justified: none counted
+    assert Entry(alone).counts() == ((1, 1), (0, 0), (0, 0), (0, 0))
     assert figure(written, calibrated).axes
 
 

@@ -42,6 +42,8 @@ def test_shipped_cases_carry_observations_with_sources():
     assert not observed["ato-fix-it-squads"] and not observed["ddc-portfolio"]  # no outcome is known
     assert not observed["moonshot-leader-only"]  # a counterfactual replaces its parent's with none
     assert all(o.source.strip() for obs in observed.values() for o in obs)
+    bands = [o.justified_band for obs in observed.values() for o in obs]
+    assert all(b is not None and b.reason.startswith("assumption") for b in bands)  # each says how wide, and why
 
 
 def calibrated(selector: str, **extra) -> str:
@@ -67,6 +69,14 @@ BAD = {
                                                      r"missions: Land a man .* \(got 'Mars'\)"),
     "bad weight": (observation(mission="{" + MOON + ": 0}"), r"observed\.0\.mission: expected weights > 0"),
     "not a list": ("observed: {month: 3}\n", r"observed: expected a list \(got "),
+    "justified band unknown key": (observation(justified_band="{width: 0.2, reason: r, colour: red}"),
+                                   r"observed\.0\.justified_band\.colour: unknown key 'colour'; expected one of: width"),
+    "justified band of no width": (observation(justified_band="{width: 0, reason: r}"),
+                                   r"observed\.0\.justified_band\.width: expected a number > 0\.0 \(got 0\)"),
+    "justified band wider than a share": (observation(justified_band="{width: 1.5, reason: r}"),
+                                          r"observed\.0: progress is a share: a justified band is at most 1 wide"),
+    "justified band without its reason": (observation(justified_band="{width: 0.2}"),
+                                          r"observed\.0\.justified_band\.reason: field required"),
     "prior of an unknown key": ("assumptions:\n  lockin.hols: {low: 0.1, high: 0.9}\n",
                                 r"assumptions\.lockin\.hols: unknown key 'hols'"),
     "prior beyond the schema": ("assumptions:\n  lockin.hold: {low: 0.5, high: 1.5}\n",

@@ -6,7 +6,9 @@ the median and the 50% and 90% bands over replicates. The real value is *inside*
 overlaps the 90% band. ``python -m simulation.analysis.cases`` (or ``missions cases``) runs every case file that has
 observations and writes ``docs/cases.md``: one table and one figure (in ``results/examples/cases/``) per case, the
 case as written beside its calibrated variant (a file with a ``calibration:`` section that extends it), whose
-observations are split into those the calibration fitted and those it held out.
+observations are split into those the calibration fitted and those it held out. A band wide enough covers any
+outcome, so where an observation says how wide the real spread of such missions justifies (``justified_band``), the
+page says whether the model's 90% band is within it, per observation and per case.
 """
 
 from __future__ import annotations
@@ -60,6 +62,12 @@ class Row:
         """The real value's plausible range overlaps the model's 90% band."""
         low, high = self.observation.range
         return bool(low <= self.band90[1] and high >= self.band90[0])
+
+    @property
+    def narrow(self) -> bool | None:
+        """The 90% band is no wider than the observation's justified band (``None``: the observation says none)."""
+        justified = self.observation.justified_band
+        return None if justified is None else bool(self.band90[1] - self.band90[0] <= justified.width)
 
 
 # ------------------------------------------------------------------ reading the model
@@ -115,6 +123,11 @@ class Case:
         rows = [r for r in self.rows if r.held_out == held_out]
         return sum(r.inside for r in rows), len(rows)
 
+    def narrow(self) -> tuple[int, int]:
+        """(narrow, of) among the observations that say how wide a band is justified."""
+        said = [r.narrow for r in self.rows if r.narrow is not None]
+        return sum(said), len(said)
+
 
 def run_case(scenario: str | Path, replicates: int = REPLICATES, *, executor=None,
              overrides: dict | None = None) -> Case:
@@ -164,7 +177,13 @@ def band_cell(row: Row | None, months: int) -> str:
     q = str(row.observation.quantity)
     low, high = row.band90
     return (f"{number(row.median, q, months)} [{number(low, q, months)}, {number(high, q, months)}] "
-            f"{'in' if row.inside else '**out**'}")
+            f"{'in' if row.inside else '**out**'}{', too wide' if row.narrow is False else ''}")
+
+
+def justified_cell(obs: Observation) -> str:
+    """The widest 90% band the real spread justifies, and why; a dash where the file does not say."""
+    band = obs.justified_band
+    return "–" if band is None else f"{number(band.width, obs.quantity)}: {band.reason}"
 
 
 def lined_up(written: Case, calibrated: Case | None) -> list[tuple[Observation, Row | None, Row | None]]:
@@ -181,14 +200,14 @@ def lined_up(written: Case, calibrated: Case | None) -> list[tuple[Observation, 
 
 def table(written: Case, calibrated: Case | None = None) -> str:
     """One row per observation: the real range, then the model as written, calibrated and fitted, or held out."""
-    head = ("| observation | real [range] | as written: median [90% band] | calibrated, fitted | "
-            "calibrated, held out | source |\n|---|---|---|---|---|---|\n")
+    head = ("| observation | real [range] | widest 90% band justified | as written: median [90% band] | "
+            "calibrated, fitted | calibrated, held out | source |\n|---|---|---|---|---|---|---|\n")
     lines = []
     for obs, row, fit in lined_up(written, calibrated):
         months = calibrated.months if calibrated is not None else written.months
         fitted, held = (None, fit) if fit is not None and fit.held_out else (fit, None)
         note = f" ({obs.note})" if obs.note else ""
-        lines.append(f"| {observation_cell(obs)} | {real_cell(obs)} | {band_cell(row, written.months)} "
+        lines.append(f"| {observation_cell(obs)} | {real_cell(obs)} | {justified_cell(obs)} | {band_cell(row, written.months)} "
                      f"| {band_cell(fitted, months)} | {band_cell(held, months)} | {obs.source}{note} |")
     return head + "\n".join(lines)
 
@@ -200,12 +219,13 @@ class Entry:
     written: Case
     calibrated: Case | None = None
 
-    def counts(self) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
-        """(inside, of): as written, calibrated and fitted, calibrated and held out."""
+    def counts(self) -> tuple[tuple[int, int], ...]:
+        """(inside, of): as written, calibrated and fitted, calibrated and held out; then (narrow, of): the bands
+        no wider than justified, calibrated where a variant was run, else as written."""
         empty = (0, 0)
         cal = self.calibrated
         return ((self.written.inside, len(self.written.rows)), cal.count(False) if cal else empty,
-                cal.count(True) if cal else empty)
+                cal.count(True) if cal else empty, (cal or self.written).narrow())
 
 
 def entries(cases: Sequence[Case]) -> list[Entry]:
@@ -228,7 +248,7 @@ def cost(calibration: Calibrated | None) -> str:
 
 
 def page(found: list[Entry], images: dict[str, Path], out: Path, replicates: int, wall_s: float) -> str:
-    totals = [tuple(sum(e.counts()[k][i] for e in found) for i in (0, 1)) for k in range(3)]
+    totals = [tuple(sum(e.counts()[k][i] for e in found) for i in (0, 1)) for k in range(4)]
     summary = "\n".join(
         f"| [`{e.written.name}`](#{e.written.name}) | " + " | ".join(fraction(c) for c in e.counts())
         + f" | {cost(e.calibrated.calibration if e.calibrated else None)} |" for e in found)
@@ -257,10 +277,15 @@ def page(found: list[Entry], images: dict[str, Path], out: Path, replicates: int
         "Regenerate it with `python -m simulation.analysis.cases` (or `missions cases`; "
         f"{wall_s / 60:.1f} minutes when this page was written). The ATO and DDC cases have no known outcome, and "
         "the counterfactuals (`moonshot-leader-only`, `eu-missions-bauhaus`) none of their own.\n\n"
+        "A band wide enough covers any outcome. So each observation also says how wide a 90% band the real spread "
+        "of such missions justifies (`justified_band`: how far the outcome could have fallen from the real one by "
+        "chance, with its reason; every width is our assumption), and a band wider than that is marked *too wide*: "
+        "there, *in* says less than it seems.\n\n"
         f"**Inside the 90% band: as written, {fraction(totals[0])} observations; calibrated, "
-        f"{fraction(totals[1])} fitted and {fraction(totals[2])} held out.**\n\n"
+        f"{fraction(totals[1])} fitted and {fraction(totals[2])} held out. No wider than justified: "
+        f"{fraction(totals[3])} bands (calibrated where shipped).**\n\n"
         "| case | as written: inside 90% | calibrated, fitted: inside | calibrated, held out: inside | "
-        "calibration cost |\n|---|---|---|---|---|\n" + summary + "\n\n" + "\n".join(sections))
+        "90% band no wider than justified | calibration cost |\n|---|---|---|---|---|---|\n" + summary + "\n\n" + "\n".join(sections))
 
 
 # ------------------------------------------------------------------ figures

@@ -4,7 +4,8 @@ A scenario file of a real case carries two sections beside its parameters:
 
 - ``observed:``: dated points of the real mission (month, mission, quantity, value with a range, source), each on
   the scale of a quantity the model records per mission (:data:`QUANTITIES`), so model and reality are compared
-  on one scale (``docs/cases.md``, ``missions cases``);
+  on one scale (``docs/cases.md``, ``missions cases``); each may say how wide a 90% band the real spread of such
+  missions justifies (:class:`JustifiedBand`), so that a band wide enough to cover any outcome is seen as such;
 - ``assumptions:``: the parameters the file marks as its own guesses, each with a prior range, the only values
   ``missions calibrate`` may change (a sourced value is never fitted);
 - ``calibration:``: written by ``missions calibrate`` into the calibrated file, what the fit cost and which
@@ -47,6 +48,18 @@ ObservationId = Annotated[str, Field(max_length=60), AfterValidator(_id)]
 """A short name for an observation, unique in its file, that a hold-out selector can name."""
 
 
+class JustifiedBand(Section):
+    """How wide the model's 90% band may be at an observation: the real spread of missions like this one.
+
+    A band is only as good as it is narrow: one wide enough covers any outcome. This says, with its reason, how far
+    such a mission's outcome could plausibly have fallen from the real one by chance (weather, a year's economy,
+    a launch that slipped), so that ``docs/cases.md`` can say whether the model's band is wider than that."""
+
+    width: float = Field(..., gt=0.0, le=2400.0, strict=True, json_schema_extra={"unit": "quantity's unit"},
+                         description="Widest 90% band the real spread justifies")
+    reason: str = Field(..., min_length=1, max_length=500, description="Why such missions spread that far")
+
+
 class Observation(Section):
     """One dated point of the real mission, on the scale of a quantity the model records."""
 
@@ -62,6 +75,7 @@ class Observation(Section):
     source: str = Field(..., min_length=1, max_length=500, description="Where the value comes from")
     note: str = Field("", max_length=500, description="How the real figure maps to the quantity's scale")
     id: ObservationId | None = Field(None, description="A short name, unique in the file, for holding it out")
+    justified_band: JustifiedBand | None = Field(None, description="How wide the model's 90% band may be here")
 
     @model_validator(mode="after")
     def _one_range(self) -> Observation:
@@ -73,6 +87,9 @@ class Observation(Section):
             raise ValueError(f"expected low <= value <= high (got {self.low}, {self.value}, {self.high})")
         if self.quantity != TIME_TO_GOAL and self.range[1] > 1.0:
             raise ValueError(f"{self.quantity} is a share: value and range must lie in [0, 1]")
+        if self.quantity != TIME_TO_GOAL and self.justified_band is not None and self.justified_band.width > 1.0:
+            raise ValueError(f"{self.quantity} is a share: a justified band is at most 1 wide "
+                             f"(got {self.justified_band.width})")
         return self
 
     @property
@@ -268,8 +285,8 @@ def read(sections: dict[str, tuple[str, Any]], config: Config, top: str = "") ->
         loc = (name, *error["loc"])
         if error["type"] == "extra_forbidden":
             model = {"observed": Observation, "assumptions": Prior}.get(name, Calibrated)
-            if name == "calibration" and len(loc) > 3:
-                model = HoldOut
+            if len(loc) > 3:
+                model = HoldOut if name == "calibration" else JustifiedBand if name == "observed" else model
             return f"{origin}: {'.'.join(map(str, loc))}: {_unknown(str(loc[-1]), model.model_fields)}"
         return f"{origin}: {'.'.join(map(str, loc))}: {expected(error)}"
 
