@@ -3,6 +3,8 @@ held-out observations stay out of the distance, and a bad hold-out is an input e
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -74,6 +76,25 @@ def test_the_same_seed_gives_the_same_fit_for_any_worker_count(tmp_path, case):
     one, two = (calibrate(path, tmp_path / f"w{w}", population=8, generations=1, replicates=2, seed=3, workers=w)
                 for w in (1, 2))
     assert one.best == two.best and one.particles.equals(two.particles)
+
+
+def test_the_command_writes_the_calibrated_file_and_a_report_with_bands(tmp_path, case, capsys):
+    banded = tmp_path / "banded.yaml"  # the first observation says how wide a band its real spread justifies
+    banded.write_text(case.read_text(encoding="utf-8").replace(
+        "source: the model at", "justified_band: {width: 0.5, reason: assumption}, source: the model at", 1),
+        encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["calibrate", str(banded), "--population", "4", "--generations", "1", "-n", "1", "-w", "1", "--out",
+            str(out), "-q"]
+    assert main(argv) == 0
+    assert {p.name for p in out.iterdir()} >= {"posterior.csv", "particles.csv", "banded-calibrated.yaml", "fit.png",
+                                               "report.md"}
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert re.search(r"As written: [0-2] of 2\. Calibrated: [0-2] of 2 fitted\.", report)
+    assert "No wider than the real spread justifies (calibrated): " in report and " of 1 bands." in report
+    assert "| widest 90% band justified |" in report and "| 0.50: assumption |" in report
+    assert "report:" in capsys.readouterr().out
+    assert resolve(out / "banded-calibrated.yaml").evidence.calibration.runs > 0
 
 
 def with_impossible(path, folder):

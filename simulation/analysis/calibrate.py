@@ -299,7 +299,9 @@ def write_report(cal: Calibration, out: Path, argv: list[str], replicates: int, 
         "```\n" + cal.posterior.to_string(index=False) + "\n```",
         f"## Inside the 90% band ({replicates} replicates)",
         f"As written: {before.inside} of {len(before.rows)}. Calibrated: {fit_in} of {fit_n} fitted"
-        + (f", {held_in} of {held_n} held out." if held_n else "."), table(before, after),
+        + (f", {held_in} of {held_n} held out." if held_n else ".")
+        + " No wider than the real spread justifies (calibrated): {} of {} bands.".format(*after.narrow()),
+        table(before, after),
         "![as written and calibrated](fit.png)"])
     atomic_write(out / "report.md", lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
     return out / "report.md"

@@ -362,7 +362,8 @@ def write_docs(out: Path = DOCS, figures: Path = FIGURES, workers: int = 2, repl
         while queue:
             case = run_case(queue.pop(0), replicates, executor=pool)
             cases.append(case)
-            log(f"{case.name}: {case.inside} of {len(case.rows)} observations inside the 90% band")
+            log(f"{case.name}: {case.inside} of {len(case.rows)} observations inside the 90% band, "
+                "{} of {} bands no wider than justified".format(*case.narrow()))
             ran = {c.path for c in cases} | {p.resolve() for p in queue}
             if case.calibration is not None and case.parent is not None and case.parent not in ran:
                 queue.append(case.parent)
