@@ -125,7 +125,7 @@ class Case:
 
     def narrow(self) -> tuple[int, int]:
         """(narrow, of) among the observations that say how wide a band is justified."""
-        said = [r.narrow for r in self.rows if r.narrow is not None]
+        said = [narrow for narrow in (r.narrow for r in self.rows) if narrow is not None]
         return sum(said), len(said)
 
 

@@ -55,8 +55,7 @@ class JustifiedBand(Section):
     such a mission's outcome could plausibly have fallen from the real one by chance (weather, a year's economy,
     a launch that slipped), so that ``docs/cases.md`` can say whether the model's band is wider than that."""
 
-    width: float = Field(..., gt=0.0, le=2400.0, strict=True, json_schema_extra={"unit": "quantity's unit"},
-                         description="Widest 90% band the real spread justifies")
+    width: float = param(..., gt=0.0, le=2400.0, unit="quantity's unit", doc="Widest 90% band the real spread justifies")
     reason: str = Field(..., min_length=1, max_length=500, description="Why such missions spread that far")
 
 

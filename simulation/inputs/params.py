@@ -18,12 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from simulation.inputs.limits import MAX_NAME_CHARS
 
 
-def param(default: Any, *, ge: float | None = None, le: float | None = None, unit: str = "", doc: str) -> Any:
+def param(default: Any, *, ge: float | None = None, le: float | None = None, gt: float | None = None, unit: str = "",
+          doc: str) -> Any:
     """A schema field with bounds, a unit and a one-line description.
 
     Strict: a count is a whole number, not ``true``, ``'2'`` or ``2.0``; a share is a number, not text.
     """
-    return Field(default, ge=ge, le=le, strict=True, description=doc, json_schema_extra={"unit": unit})
+    return Field(default, ge=ge, gt=gt, le=le, strict=True, description=doc, json_schema_extra={"unit": unit})
 
 
 SAFE_NAME = r"^[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*$"
