@@ -320,7 +320,8 @@ class Engine(RunTables):
             mission = mission + cm.commitment_weight * m.commitment
         if c.attention.enabled:  # each replicate's own count of other live missions
             mission = mission - c.attention.salience_decay * np.maximum(m.live.sum(axis=-1, keepdims=True) - 1, 0)
-        actor = c.choice.base_pull - c.gap.cynicism_weight * a.cynicism
+        ch = c.choice  # mission work is weighed against the actor's own work, not against rest
+        actor = ch.base_pull + choice.bau_bias(ch.slack, ch.overtime) - c.gap.cynicism_weight * a.cynicism
         if not cm.enabled:  # every mission as if formally half-committed, with a leader half-trusted
             actor = actor + choice.NEUTRAL * (cm.commitment_weight + choice.NEUTRAL**2 * cm.leadership_weight)
         if c.new_voices.enabled:

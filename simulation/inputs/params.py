@@ -172,8 +172,8 @@ class Choice(Section):
 
     overtime: float = param(1.5, ge=1.0, le=3.0, unit="capacity", doc="Most an actor can work in a month, relative to its sustainable capacity")
     slack: float = param(0.1, ge=0.01, le=0.9, unit="share", doc="Share of capacity an actor leaves unused when no mission calls on it")
-    base_pull: float = param(-2.2, ge=-10.0, le=10.0, unit="utility",
-                             doc="Utility of mission work before any driver, relative to business as usual")
+    base_pull: float = param(-2.6054651081, ge=-10.0, le=10.0, unit="utility",
+                             doc="Utility of mission work before any driver, relative to the actor's own business-as-usual work")
     capacity_spread: float = param(0.3, ge=0.0, le=2.0, unit="log sd", doc="Spread of actors' sustainable capacity (lognormal, mean 1)")
 
 
