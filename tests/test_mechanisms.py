@@ -102,6 +102,23 @@ def test_leader_departure_hurts_only_when_commitment_mechanism_is_on():
     assert progress(False, 12) == progress(False, None)
 
 
+
+def test_the_money_a_trusted_leader_unlocks_leaves_with_the_leader_but_a_statute_keeps_its_own():
+    def received_after(commitment: float, leaves: int | None, seed: int) -> float:
+        """Money the mission received in the two years after month 12, when the leader leaves (or not)."""
+        cfg = with_overrides(Config(), {"portfolio.count": 1, "portfolio.mission.commitment": commitment,
+                                        "portfolio.mission.leadership": 1.0, "commitment.trust": 0.9,
+                                        "portfolio.mission.leader_leaves_at": leaves, "time.steps": 36})
+        got = MissionModel(cfg, seed=seed).run().recorder.mission_series("received")[:, 0]
+        return float(got[35] - got[11])
+
+    for seed in SEEDS:
+        low = received_after(0.1, 12, seed) / received_after(0.1, None, seed)
+        high = received_after(0.9, 12, seed) / received_after(0.9, None, seed)
+        assert low < 0.7, low  # the money the leader unlocked goes with the leader (0.55 measured)
+        assert high == pytest.approx(1.0, abs=0.01)  # what the statute grants stays
+
+
 ACT_WHEN_OFF: dict[str, dict[str, str]] = {
     "ambition": {"stretch": "sets the meaning of the neutral ambition every actor then sees",
                  "grace": "also times funders' and the public's judgement",

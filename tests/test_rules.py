@@ -261,6 +261,16 @@ def test_state_funders_release_money_by_formal_commitment():
     assert_allclose(r, [[0.4, 1.0], [1.0, 1.0]])
 
 
+def test_a_trusted_leader_backs_funds_only_beyond_what_commitment_grants():
+    commitment = np.array([0.2, 0.9])
+    alone = money.backing(commitment, np.zeros(2), 0.9)
+    assert_allclose(alone, commitment)  # no leader: formal commitment only
+    led = money.backing(commitment, np.ones(2), 0.9)
+    assert_allclose(led - alone, [0.81 - 0.2, 0.0])  # what leaves with the leader: all of it at 0.2, nothing at 0.9
+    assert_allclose(money.backing(commitment, np.ones(2), 0.1), commitment)  # an untrusted leader unlocks nothing
+    assert np.all((led >= 0.0) & (led <= 1.0))
+
+
 def test_payments_conserve_money():
     payments = money.pay(np.array([10.0, 4.0]), np.array([[0.5, 0.5], [0.25, 0.25]]))
     assert payments.sum() == pytest.approx(10.0 + 2.0)
@@ -368,6 +378,7 @@ def test_rules_work_on_replicates_stacked_on_a_leading_axis():
         lambda i: opinion.update_disillusion(fatigue[i], work[i], per_mission[i], 0.1, 0.1),
         lambda i: money.allocation_target(per_mission[i], work[i][:3], per_mission[i] > 0.3),
         lambda i: money.release(np.array([True, False, True]), per_mission[i], 0.5),
+        lambda i: money.backing(per_mission[i], per_mission[i] ** 2, 0.7),
         lambda i: money.health(np.array([0.1, 0.5, 0.9]), per_mission[i], 0.6, per_mission[i]),
         lambda i: gov.attach_pays(work[i], per_mission[i], 0.3, per_mission[i], available[i]),
     ]
@@ -388,6 +399,7 @@ def test_rules_work_on_replicates_stacked_on_a_leading_axis():
         opinion.update_disillusion(fatigue, work, per_mission, 0.1, 0.1),
         money.allocation_target(per_mission, work[:, :3], per_mission > 0.3),
         money.release(np.array([True, False, True]), per_mission, 0.5),
+        money.backing(per_mission, per_mission ** 2, 0.7),
         money.health(np.array([0.1, 0.5, 0.9]), per_mission, 0.6, per_mission),
         gov.attach_pays(work, per_mission, 0.3, per_mission, available),
     ]

@@ -115,7 +115,7 @@ class Engine(RunTables):
         c, m, f = self.config, self.missions, self.funders
         stalled = money.stalled(m.momentum) * (self.month > c.ambition.grace)
         grant = money.health(f.risk_appetite, stalled, c.funding.stall_penalty, m.hold)
-        grant = grant * money.release(f.political, self._commitment_seen(), c.commitment.budget_weight)
+        grant = grant * money.release(f.political, self._backing_seen(), c.commitment.budget_weight)
         target = money.allocation_target(m.budget_share, grant, m.live)
         f.allocation = np.where(m.live[..., None, :], approach(f.allocation, target, c.funding.reallocation), 0.0)
         delay = c.cycles.budget_delay if c.cycles.enabled else 0
@@ -303,6 +303,14 @@ class Engine(RunTables):
         commitment mechanism is off."""
         m = self.missions
         return m.commitment if self.config.commitment.enabled else np.full_like(m.commitment, choice.NEUTRAL)
+
+    def _backing_seen(self) -> np.ndarray:
+        """The political backing state funders release money on: formal commitment, and where that is missing a
+        present leader's push as far as funders trust it; neutral when the commitment mechanism is off."""
+        c, m = self.config, self.missions
+        if not c.commitment.enabled:
+            return self._commitment_seen()
+        return money.backing(m.commitment, m.leadership * m.leader_present, c.commitment.trust)
 
     def _meaning(self) -> np.ndarray:
         """What a mission's ambition means to those asked to work on it."""

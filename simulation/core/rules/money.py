@@ -3,8 +3,8 @@
 Every function moves money without creating or destroying it: what funders
 pay equals what missions receive, and what missions receive is spent, held
 or lapses at the fiscal year's end. Funders decide on what they can see: formal
-commitment, the momentum indicators show, and whether indicators show a
-mission is past its purpose.
+commitment and a trusted leader's push, the momentum indicators show, and
+whether indicators show a mission is past its purpose.
 """
 
 from __future__ import annotations
@@ -31,10 +31,18 @@ def stalled(momentum):
     return np.clip(1.0 - momentum / STALLED_BELOW, 0.0, 1.0)
 
 
-def release(political, commitment, budget_weight):
-    """Share of its claim a funder releases to each mission (..., F, M): state funders follow formal
-    commitment (``political`` (F,) marks them); the others do not."""
-    follows = (1.0 - budget_weight) + budget_weight * commitment
+def backing(commitment, leader_push, trust):
+    """Political backing state funders see in each mission (..., M), in [0, 1]: the stronger of its formal
+    commitment and a present leader's push as far as funders trust it (in the square of trust, as actors'
+    leadership term). A trusted leader can unlock money a statute has not granted, and it leaves with the
+    leader; what a statute grants stays. Where commitment is the stronger, the leader adds no money."""
+    return np.maximum(commitment, leader_push * trust**2)
+
+
+def release(political, backing_, budget_weight):
+    """Share of its claim a funder releases to each mission (..., F, M): state funders follow the political
+    backing they see (``backing``; ``political`` (F,) marks them); the others do not."""
+    follows = (1.0 - budget_weight) + budget_weight * backing_
     return np.where(political[:, None], follows[..., None, :], 1.0)
 
 
