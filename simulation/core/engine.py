@@ -321,10 +321,7 @@ class Engine(RunTables):
         per-mission terms first, then per-actor, then per-pair (so only the last ones are full arrays)."""
         c, m, a = self.config, self.missions, self.actors
         cm = c.commitment
-        meaning = self._meaning()
-        # momentum pulls as far as the progress it shows means something to those asked (an easy goal met is no call)
-        shown = meaning if c.momentum.enabled else choice.meaning(choice.NEUTRAL)
-        mission = c.ambition.stretch * meaning + c.momentum.weight * m.momentum * shown
+        mission = c.ambition.stretch * self._meaning() + c.momentum.weight * m.momentum
         if c.ambition.enabled:
             mission = mission - c.ambition.despair_weight * m.despair
         if cm.enabled:

@@ -212,7 +212,7 @@ class Momentum(Switchable):
     live mission's momentum is held at a neutral 0.5."""
 
     smoothing: float = per_month(0.15, "Weight of this month's perceived pace in momentum")
-    weight: float = param(1.0, ge=0.0, le=10.0, unit="utility", doc="Pull of full momentum on actors, times the goal's meaning")
+    weight: float = param(1.0, ge=0.0, le=10.0, unit="utility", doc="Pull of momentum on actors")
     noise: float = param(1.0, ge=0.0, le=10.0, unit="pace units", doc="Noise of perceived pace without indicators")
 
 

@@ -28,8 +28,7 @@ TODAY: dict[str, dict[str, str]] = {
         "P7": "moonshot: its budget is so ample that a cut to 30 bites a modest goal as much as a radical one; at the "
               "first hypercube point cynicism rises less at high ambition than at modest (reversed)",
         "P9": "iceland-youth (more success gathers fewer extra goals there; creep cuts nothing, every run achieves) and the "
-              "first hypercube point (more success gathers no significantly more extra goals; creep cuts nothing: no "
-              "mission is achieved in any run of that experiment, no variation)",
+              "first hypercube point (creep cuts nothing: no mission is achieved in any run of that experiment, no variation)",
     },
 }
 """Known failures on today's model, per test and pattern, with the reason (issue 10)."""
