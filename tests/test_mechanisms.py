@@ -102,7 +102,6 @@ def test_leader_departure_hurts_only_when_commitment_mechanism_is_on():
     assert progress(False, 12) == progress(False, None)
 
 
-
 def test_the_money_a_trusted_leader_unlocks_leaves_with_the_leader_but_a_statute_keeps_its_own():
     def received_after(commitment: float, leaves: int | None, seed: int) -> float:
         """Money the mission received in the two years after month 12, when the leader leaves (or not)."""

@@ -305,8 +305,8 @@ class Engine(RunTables):
         return m.commitment if self.config.commitment.enabled else np.full_like(m.commitment, choice.NEUTRAL)
 
     def _backing_seen(self) -> np.ndarray:
-        """The political backing state funders release money on: formal commitment, and where that is missing a
-        present leader's push as far as funders trust it; neutral when the commitment mechanism is off."""
+        """The political backing state funders release money on: the stronger of formal commitment and a present
+        leader's push as far as funders trust it; neutral when the commitment mechanism is off."""
         c, m = self.config, self.missions
         if not c.commitment.enabled:
             return self._commitment_seen()
