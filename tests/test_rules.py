@@ -72,8 +72,9 @@ def test_independent_shares_weigh_each_mission_on_its_own():
 
 
 def test_leadership_mobilises_only_as_far_as_actors_trust_it():
-    pull = choice.leadership_pull(np.array([1.0, 1.0]), np.array([1.0, 0.0]), np.array([0.9, 0.1]),
-                                  np.array([0.0, 0.5]), 2.0)
+    push, trusted = choice.leadership_factors(np.array([1.0, 1.0]), np.array([1.0, 0.0]), np.array([0.9, 0.1]),
+                                              np.array([0.0, 0.5]), 2.0)
+    pull = choice.mission_utility(choice.Drivers(np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2), push, trusted))
     assert_allclose(pull, [[2.0 * 0.81, 0.0], [2.0 * 0.0025, 0.0]])
 
 
@@ -82,8 +83,10 @@ def test_meaning_rises_with_ambition_with_diminishing_returns():
 
 
 def test_utility_is_the_sum_of_its_drivers():
-    u = choice.mission_utility([-1.0, np.array([[0.5, 1.0]]), np.array([[1.0], [2.0]])])
-    assert_allclose(u, [[0.5, 1.0], [1.5, 2.0]])
+    drivers = choice.Drivers(mission=np.array([0.5, 1.0]), actor=np.array([-1.0, 0.0]), grant_pull=np.array([1.0, 2.0]),
+                             funding=np.array([0.0, 0.5]), push=np.array([1.0, 0.0]), trusted=np.array([0.5, 1.0]),
+                             erosion=2.0, affected=np.array([[0.0, 1.0], [0.0, 0.0]]), side_effects=np.array([0.0, 0.25]))
+    assert_allclose(choice.mission_utility(drivers), [[0.5 - 1 + 0 + 0.5, 1.0 - 1 + 0.5 + 0 - 0.5], [0.5 + 1.0, 1.0 + 1.0]])
 
 
 # ---------------------------------------------------------------- strain
@@ -362,7 +365,10 @@ def test_rules_work_on_replicates_stacked_on_a_leading_axis():
     checks = [
         lambda i: choice.nested_shares(fatigue[i], fatigue[i] * 0, u[i], available[i], 0.4)[2],
         lambda i: choice.independent_shares(fatigue[i], fatigue[i] * 0, u[i], available[i])[2],
-        lambda i: choice.leadership_pull(per_mission[i], per_mission[i], fatigue[i], cap[i] / 2, 1.0),
+        lambda i: choice.mission_utility(choice.Drivers(per_mission[i], fatigue[i], cap[i], per_mission[i],
+                                                        *choice.leadership_factors(per_mission[i], per_mission[i],
+                                                                                   fatigue[i], cap[i] / 2, 1.0),
+                                                        0.5, work[i], per_mission[i])),
         lambda i: strain.strain(fatigue[i], work[i], cap[i], per_mission[i], per_mission[i], 0.2, 0.1),
         lambda i: progress.group_effort(work[i], progress.exposed_capacity(available[i] * 1.0, cap[i], groups), groups,
                                         [0.5, 0.5]),
@@ -385,7 +391,9 @@ def test_rules_work_on_replicates_stacked_on_a_leading_axis():
     stacked = [
         choice.nested_shares(fatigue, fatigue * 0, u, available, 0.4)[2],
         choice.independent_shares(fatigue, fatigue * 0, u, available)[2],
-        choice.leadership_pull(per_mission, per_mission, fatigue, cap / 2, 1.0),
+        choice.mission_utility(choice.Drivers(per_mission, fatigue, cap, per_mission,
+                                              *choice.leadership_factors(per_mission, per_mission, fatigue, cap / 2, 1.0),
+                                              0.5, work, per_mission)),
         strain.strain(fatigue, work, cap, per_mission, per_mission, 0.2, 0.1),
         progress.group_effort(work, progress.exposed_capacity(available * 1.0, cap, groups), groups, [0.5, 0.5]),
         progress.challenger_share(work, groups[0], groups[1]),

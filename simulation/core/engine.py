@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from simulation.core import fused
 from simulation.core.model_args import finished
 from simulation.core.recorder import Recorder
 from simulation.core.rng import int_seed, stream
-from simulation.core.rules import choice, money, opinion, opposition, progress, strain
+from simulation.core.rules import choice, money, opinion, opposition, progress, work
 from simulation.core.rules import governance as gov
 from simulation.core.rules.adjust import approach
 from simulation.core.rules.axes import max_missions, sum_actors
@@ -73,6 +74,10 @@ class Engine(RunTables):
         self.missions.legitimacy = opinion.legitimacy(self.actors.support)  # the licence a mission starts with
         lead = () if self.replicates is None else (self.replicates,)
         self.recorder = Recorder(config.time.steps, pf.count, self.actors.kind.size, agents=agent_data, lead=lead)
+        at, ch = config.attention, config.choice
+        self.work_setting = work.Setting(at.enabled, at.fatigue_weight, choice.bau_bias(ch.slack, ch.overtime),
+                                         at.crowding, ch.overtime, config.production.adaptation, at.money_relief,
+                                         at.progress_relief, at.fatigue_build, at.fatigue_recovery, at.recovery_point)
         self.running = True
         self.record()
 
@@ -137,26 +142,12 @@ class Engine(RunTables):
         m.credibility = approach(m.credibility, np.minimum(m.spent_now / np.maximum(announced, 1e-12), 1.0), 0.1)
 
     def mobilise(self) -> None:
-        c, m, a = self.config, self.missions, self.actors
-        at, ch = c.attention, c.choice
+        m, a = self.missions, self.actors
         available = (a.exposure > 0) & m.live[..., None, :] & ~a.burnt_out[..., None]
-        u_rest = at.fatigue_weight * a.fatigue if at.enabled else np.zeros_like(a.fatigue)
-        u_own = np.full_like(a.fatigue, choice.bau_bias(ch.slack, ch.overtime))
-        u_missions = choice.mission_utility(self._drivers())
-        if at.enabled:
-            _, own, shares = choice.nested_shares(u_rest, u_own, u_missions, available, at.crowding)
-        else:
-            _, own, shares = choice.independent_shares(u_rest, u_own, u_missions, available)
-        hours = ch.overtime * a.capacity
-        rate = c.production.adaptation
-        a.engagement = approach(a.engagement, hours[..., None] * shares, rate) * available  # 0 where unavailable
-        a.own_work = approach(a.own_work, hours * own, rate)
-        if at.enabled:
-            load = strain.strain(a.own_work, a.engagement, a.capacity, m.money_ratio, m.momentum, at.money_relief,
-                                 at.progress_relief)
-            a.fatigue = strain.update_fatigue(a.fatigue, load, at.fatigue_build, at.fatigue_recovery)
-            a.burnt_out = strain.update_burnout(a.burnt_out, a.fatigue, a.threshold, at.recovery_point)
-            a.engagement[a.burnt_out] = 0.0  # the burnt-out drop their mission work at once
+        effort = work.Effort(a.engagement, a.own_work, a.fatigue, a.burnt_out)
+        effort = fused.month_of_work(self._drivers(), available, effort, a.capacity, a.threshold, m.money_ratio,
+                                     m.momentum, self.work_setting)
+        a.engagement, a.own_work, a.fatigue, a.burnt_out = effort
 
     def oppose(self) -> None:
         c, m, a = self.config, self.missions, self.actors
@@ -316,9 +307,8 @@ class Engine(RunTables):
         """What a mission's ambition means to those asked to work on it."""
         return choice.meaning(self._ambition_seen())
 
-    def _drivers(self) -> list:
-        """The weighted terms of every actor's utility for every mission, each from its own mechanism:
-        per-mission terms first, then per-actor, then per-pair (so only the last ones are full arrays)."""
+    def _drivers(self) -> choice.Drivers:
+        """The weighted terms of every actor's utility for every mission, each from its own mechanism."""
         c, m, a = self.config, self.missions, self.actors
         cm = c.commitment
         mission = c.ambition.stretch * self._meaning() + c.momentum.weight * m.momentum
@@ -335,12 +325,11 @@ class Engine(RunTables):
         if c.new_voices.enabled:
             nv = c.new_voices
             actor = actor + nv.respect_weight * (nv.inclusion - choice.NEUTRAL) * a.new_voice
-        terms = [mission[..., None, :], actor[..., None], a.grant_pull[..., None] * m.money_ratio[..., None, :]]
-        if cm.enabled:
-            terms.append(choice.leadership_pull(m.leadership, m.leader_present, a.trust, a.cynicism, cm.leadership_weight))
-        if c.ramifications.enabled:
-            terms.append(-c.ramifications.erosion * a.affected * m.side_effects[..., None, :])
-        return terms
+        push, trusted = choice.leadership_factors(m.leadership, m.leader_present, a.trust, a.cynicism,
+                                                  cm.leadership_weight) if cm.enabled else (None, None)
+        rm = c.ramifications
+        affected, side = (a.affected, m.side_effects) if rm.enabled else (None, None)
+        return choice.Drivers(mission, actor, a.grant_pull, m.money_ratio, push, trusted, rm.erosion, affected, side)
 
     def _engagement(self) -> np.ndarray:
         """Share of the most time exposed actors could work that they give each mission, in [0, 1]."""

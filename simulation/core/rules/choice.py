@@ -10,6 +10,8 @@ are additive and unbounded, so no single driver saturates and masks the others.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy.special import expit
 
@@ -25,15 +27,35 @@ def bau_bias(slack, overtime):
     return np.log((1.0 - slack) / (overtime - 1.0 + slack))
 
 
-def mission_utility(drivers):
-    """Utility of each mission to each actor: the sum of its drivers, each already weighted.
+class Drivers(NamedTuple):
+    """The weighted terms of every actor's utility for every mission, grouped by shape: per mission (..., M),
+    per actor (..., A), and the per-pair products of grants (each actor's pull (..., A) times each mission's
+    funding (..., M)), leadership (a leader's push (..., M) times each actor's trust in it (..., A), see
+    :func:`leadership_factors`) and side effects (erosion times who is affected (..., A, M) times each
+    mission's side effects (..., M)). A mechanism that is off leaves its factors ``None``."""
 
-    ``drivers`` is an iterable of arrays broadcastable to (..., A, M): per-mission terms
-    shaped (..., 1, M), per-actor terms (..., A, 1).
-    """
-    total = 0.0
-    for term in drivers:
-        total = total + term
+    mission: np.ndarray
+    actor: np.ndarray
+    grant_pull: np.ndarray
+    funding: np.ndarray
+    push: np.ndarray | None = None
+    trusted: np.ndarray | None = None
+    erosion: float = 0.0
+    affected: np.ndarray | None = None
+    side_effects: np.ndarray | None = None
+
+
+def mission_utility(drivers: Drivers):
+    """Utility of each mission to each actor (..., A, M): the sum of its drivers, each already weighted,
+    added in the order of :class:`Drivers`."""
+    d = drivers
+    total = 0.0 + d.mission[..., None, :]
+    total = total + d.actor[..., None]
+    total = total + d.grant_pull[..., None] * d.funding[..., None, :]
+    if d.push is not None:
+        total = total + d.push[..., None, :] * d.trusted[..., :, None]
+    if d.affected is not None:
+        total = total + -d.erosion * d.affected * d.side_effects[..., None, :]
     return total
 
 
@@ -43,10 +65,11 @@ def meaning(ambition):
     return 1.0 - (1.0 - ambition) ** 2
 
 
-def leadership_pull(leadership, present, trust, cynicism, weight):
-    """Leadership mobilises only where trust is already high: its pull grows with the square of each
-    actor's trust, which cynicism lowers. (..., A, M)"""
-    return weight * (leadership * present)[..., None, :] * ((trust * (1.0 - cynicism)) ** 2)[..., :, None]
+def leadership_factors(leadership, present, trust, cynicism, weight):
+    """Leadership mobilises only where trust is already high: its pull on an actor is the weighted push of
+    the mission's present leader (..., M) times the square of the actor's trust (..., A), which cynicism
+    lowers."""
+    return weight * (leadership * present), (trust * (1.0 - cynicism)) ** 2
 
 
 _SHUT = 1e300

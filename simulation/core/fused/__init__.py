@@ -1,0 +1,85 @@
+"""The month of work fused into a few compiled passes over the arrays (numba), with the same bits as numpy.
+
+:func:`simulation.core.rules.work.month_of_work` chains some forty numpy operations over (..., A, M)
+arrays; most broadcast an (..., A, 1) or (..., 1, M) operand against a full array, which numpy runs a few
+elements per inner-loop call when the mission axis is short. Here each chain is one loop over actors and
+missions. The arithmetic is the reference's, operation for operation and in the same order (no fast-math,
+no fused multiply-add), and the exponentials and logarithms are left to numpy between the passes, because
+numba's (the C library's) differ from numpy's SIMD ones in the last bit. So results do not depend on
+whether numba is installed, and ``tests/test_fused.py`` checks that, bit for bit. The passes are in :mod:`.kernels`.
+
+The fused path runs with attention on and 2 to 7 missions (where numpy adds the mission axis one element
+after another); otherwise, without numba, or with ``MISSIONS_KERNELS=numpy`` in the environment, the numpy
+reference runs. numba is imported on first use, so commands that never step a model do not pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import numpy as np
+
+from simulation.core.rules import work
+from simulation.core.rules.axes import PAIRWISE_FROM
+from simulation.core.rules.choice import Drivers
+
+KERNELS = os.environ.get("MISSIONS_KERNELS", "fused")
+"""``fused`` (the default: compiled where numba is installed) or ``numpy`` (always the reference)."""
+
+
+def month_of_work(drivers: Drivers, available, effort: work.Effort, capacity, threshold, funding, momentum,
+                  s: work.Setting) -> work.Effort:
+    """:func:`simulation.core.rules.work.month_of_work`, fused where it can be."""
+    missions = available.shape[-1]
+    passes = _kernels() if s.attention and 1 < missions < PAIRWISE_FROM else None
+    if passes is None:
+        return work.month_of_work(drivers, available, effort, capacity, threshold, funding, momentum, s)
+    shape = available.shape
+    lead = int(np.prod(shape[:-2], dtype=np.int64))
+    actors = shape[-2]
+
+    def per_pair(x):
+        return np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(lead, actors, missions)
+
+    def per_actor(x):
+        return np.ascontiguousarray(np.broadcast_to(x, shape[:-1])).reshape(lead, actors)
+
+    def per_mission(x):
+        return np.ascontiguousarray(np.broadcast_to(x, (*shape[:-2], missions))).reshape(lead, missions)
+
+    d = drivers
+    lead_on, side_on = d.push is not None, d.affected is not None
+    none_m, none_a = np.zeros((lead, missions)), np.zeros((lead, actors))
+    tau = max(1.0 - s.crowding, 1e-3)
+    open_ = per_pair(available)
+    top, arg = passes.utility(
+        per_mission(d.mission), per_actor(d.actor), per_actor(d.grant_pull), per_mission(d.funding),
+        per_mission(d.push) if lead_on else none_m, per_actor(d.trusted) if lead_on else none_a, lead_on,
+        float(d.erosion), per_pair(d.affected) if side_on else np.zeros((lead, actors, missions)),
+        per_mission(d.side_effects) if side_on else none_m, side_on, open_, tau)
+    inner = np.exp(arg, out=arg)
+    norm = passes.nest(inner, open_)
+    with np.errstate(divide="ignore"):
+        log_norm = np.log(norm)
+    fatigue, capacity_ = per_actor(effort.fatigue), per_actor(capacity)
+    weights = passes.options(s.fatigue_weight * fatigue, float(s.own_utility), log_norm, norm, top, tau)
+    weights = np.exp(weights, out=weights)
+    engagement, own_work, fatigue, burnt_out = passes.effort(
+        weights, inner, norm, open_, per_pair(effort.engagement), per_actor(effort.own_work), fatigue, capacity_,
+        per_actor(threshold), per_actor(effort.burnt_out), per_mission(funding), per_mission(momentum), s.overtime,
+        s.adaptation, s.money_relief, s.progress_relief, s.fatigue_build, s.fatigue_recovery, s.recovery_point)
+    return work.Effort(engagement.reshape(shape), own_work.reshape(shape[:-1]), fatigue.reshape(shape[:-1]),
+                       burnt_out.reshape(shape[:-1]))
+
+
+@cache
+def _kernels():
+    """The compiled passes, or None where numba is missing or the reference is asked for."""
+    if KERNELS == "numpy":
+        return None
+    try:
+        from simulation.core.fused import kernels
+    except ImportError:  # numba is not installed
+        return None
+    return kernels

@@ -1,0 +1,131 @@
+"""The compiled passes of the fused month of work; each mirrors a stretch of the numpy reference, operation for
+operation (see :mod:`simulation.core.fused`). Arrays are (lead, actors, missions), (lead, actors) and
+(lead, missions), C-contiguous; compiled once and cached beside this file."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from simulation.core.rules.choice import _SHUT
+
+jit = numba.njit(cache=True, nogil=True)
+
+
+@numba.njit(cache=True, inline="always")
+def _maximum(a, b):
+    """np.maximum: the first if not smaller or NaN, else the second."""
+    return a if (a >= b or a != a) else b
+
+
+@numba.njit(cache=True, inline="always")
+def _clip(x):
+    """np.clip(x, 0.0, 1.0): NaN stays NaN; a tie keeps the bound."""
+    if x != x:
+        return x
+    x = x if x > 0.0 else 0.0
+    return x if x < 1.0 else 1.0
+
+
+@jit
+def utility(mission, actor, grant_pull, funding, push, trusted, lead_on, erosion, affected, side, side_on, open_, tau):
+    """choice.mission_utility, then nested_shares up to the argument of each mission's exponential:
+    the best open mission's scaled utility (``top``) and the open ones' scaled utility less it."""
+    n_lead, n_actors, n_missions = open_.shape
+    arg = np.empty(open_.shape)
+    top = np.empty((n_lead, n_actors))
+    for r in range(n_lead):
+        for i in range(n_actors):
+            best = 0.0
+            for j in range(n_missions):
+                u = 0.0 + mission[r, j]
+                u = u + actor[r, i]
+                u = u + grant_pull[r, i] * funding[r, j]
+                if lead_on:
+                    u = u + push[r, j] * trusted[r, i]
+                if side_on:
+                    u = u + -erosion * affected[r, i, j] * side[r, j]
+                x = u / tau
+                arg[r, i, j] = x
+                masked = x - _SHUT * (0.0 if open_[r, i, j] else 1.0)
+                best = masked if j == 0 else _maximum(best, masked)
+            best = best if best > -0.5 * _SHUT else 0.0
+            top[r, i] = best
+            for j in range(n_missions):
+                arg[r, i, j] = (arg[r, i, j] - best) * (1.0 if open_[r, i, j] else 0.0)
+    return top, arg
+
+
+@jit
+def nest(inner, open_):
+    """Masks the missions' exponentials (in place) and adds them over the missions, in numpy's order."""
+    n_lead, n_actors, n_missions = open_.shape
+    norm = np.empty((n_lead, n_actors))
+    for r in range(n_lead):
+        for i in range(n_actors):
+            total = 0.0
+            for j in range(n_missions):
+                v = inner[r, i, j] * (1.0 if open_[r, i, j] else 0.0)
+                inner[r, i, j] = v
+                total = total + v
+            norm[r, i] = total
+    return norm
+
+
+@jit
+def options(u_rest, u_own, log_norm, norm, top, tau):
+    """The nest's inclusive value, then rest's, own work's and the nest's utility less the largest of the three
+    (stacked on a first axis of 3, for one exponential)."""
+    n_lead, n_actors = norm.shape
+    out = np.empty((3, n_lead, n_actors))
+    for r in range(n_lead):
+        for i in range(n_actors):
+            inclusive = tau * (log_norm[r, i] + top[r, i]) if norm[r, i] > 0 else -np.inf
+            rest = u_rest[r, i]
+            peak = _maximum(_maximum(rest, u_own), inclusive)
+            out[0, r, i] = rest - peak
+            out[1, r, i] = u_own - peak
+            out[2, r, i] = inclusive - peak
+    return out
+
+
+@jit
+def effort(weights, inner, norm, open_, engagement, own_work, fatigue, capacity, threshold, burnt_out, funding,
+           momentum, overtime, adaptation, money_relief, progress_relief, build, recovery, recovery_point):
+    """The rest of nested_shares, partial adjustment, strain.strain, update_fatigue and update_burnout."""
+    n_lead, n_actors, n_missions = open_.shape
+    new_engagement = np.empty(open_.shape)
+    new_own = np.empty((n_lead, n_actors))
+    new_fatigue = np.empty((n_lead, n_actors))
+    new_burnt = np.empty((n_lead, n_actors), dtype=np.bool_)
+    drain = np.empty(n_missions)
+    for r in range(n_lead):
+        for j in range(n_missions):
+            drain[j] = 1.0 - money_relief * funding[r, j] - progress_relief * momentum[r, j]
+        for i in range(n_actors):
+            total = weights[0, r, i] + weights[1, r, i] + weights[2, r, i]
+            nest_share = weights[2, r, i] / total
+            hours = overtime * capacity[r, i]
+            denominator = norm[r, i] if norm[r, i] > 0 else 1.0
+            mission_load = 0.0
+            for j in range(n_missions):
+                share = nest_share * (inner[r, i, j] / denominator)
+                e = engagement[r, i, j]
+                e = (e + adaptation * (hours * share - e)) * (1.0 if open_[r, i, j] else 0.0)
+                new_engagement[r, i, j] = e
+                mission_load = mission_load + e * drain[j]
+            own = own_work[r, i]
+            own = own + adaptation * (hours * (weights[1, r, i] / total) - own)
+            new_own[r, i] = own
+            load = (own + mission_load) / capacity[r, i]
+            excess = _maximum(load - 1.0, 0.0)
+            spare = _clip(1.0 - load)
+            f = fatigue[r, i]
+            f = _clip(f + build * excess - recovery * spare * (1.0 - f))
+            new_fatigue[r, i] = f
+            out = f >= recovery_point * threshold[r, i] if burnt_out[r, i] else f >= threshold[r, i]
+            new_burnt[r, i] = out
+            if out:
+                for j in range(n_missions):
+                    new_engagement[r, i, j] = 0.0
+    return new_engagement, new_own, new_fatigue, new_burnt
