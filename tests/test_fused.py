@@ -26,14 +26,15 @@ def random_month(shape, rng, lead_on, side_on):
         push=rng.random(per_mission) if lead_on else None, trusted=rng.random(per_actor) if lead_on else None,
         erosion=0.7, affected=(rng.random(shape) < 0.3) * 1.0 if side_on else None,
         side_effects=rng.random(per_mission) if side_on else None)
-    available = rng.random(shape) < 0.6
-    available[..., :3, :] = False
+    exposed = rng.random(shape) < 0.7
+    exposed[..., :3, :] = False
+    live = rng.random(per_mission) < 0.8
     fatigue = rng.random(per_actor)
-    effort = work.Effort(rng.random(shape) * available, rng.random(per_actor), fatigue, rng.random(per_actor) < 0.2)
+    effort = work.Effort(rng.random(shape) * exposed, rng.random(per_actor), fatigue, rng.random(per_actor) < 0.2)
     capacity = rng.uniform(0.5, 1.5, per_actor)
     threshold = np.clip(fatigue + rng.normal(0, 0.02, per_actor), 0.05, 1.0)
     setting = work.Setting(True, 3.0, choice.bau_bias(0.2, 1.25), rng.random(), 1.25, 0.3, 0.2, 0.1, 0.1, 0.05, 0.6)
-    return drivers, available, effort, capacity, threshold, rng.random(per_mission), rng.random(per_mission), setting
+    return drivers, exposed, live, effort, capacity, threshold, rng.random(per_mission), rng.random(per_mission), setting
 
 
 @pytest.mark.parametrize("shape", [(40, 2), (40, 3), (5, 40, 3), (2, 3, 40, 4), (4, 40, 7)])

@@ -66,6 +66,7 @@ class Engine(RunTables):
             (self.missions, self.actors, self.funders), self.streams = parts[0], streams[0]
         self.lead_ministry = np.array([s[0] for s in sets])
         a = self.actors  # who is exposed to which mission, and with what capacity, is fixed for the run:
+        self.exposed = a.exposure > 0
         self.rooms = progress.exposed_capacity(a.exposure, a.capacity, a.groups)  # each group's, for effort
         self.room = sum_actors(a.exposure * (config.choice.overtime * a.capacity)[..., None])  # all, for engagement
         self.exposed_incumbents = sum_actors(a.exposure[..., a.incumbents, :])  # for lobbying's share
@@ -143,10 +144,9 @@ class Engine(RunTables):
 
     def mobilise(self) -> None:
         m, a = self.missions, self.actors
-        available = (a.exposure > 0) & m.live[..., None, :] & ~a.burnt_out[..., None]
         effort = work.Effort(a.engagement, a.own_work, a.fatigue, a.burnt_out)
-        effort = fused.month_of_work(self._drivers(), available, effort, a.capacity, a.threshold, m.money_ratio,
-                                     m.momentum, self.work_setting)
+        effort = fused.month_of_work(self._drivers(), self.exposed, m.live, effort, a.capacity, a.threshold,
+                                     m.money_ratio, m.momentum, self.work_setting)
         a.engagement, a.own_work, a.fatigue, a.burnt_out = effort
 
     def oppose(self) -> None:

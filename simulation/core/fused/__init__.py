@@ -28,14 +28,14 @@ KERNELS = os.environ.get("MISSIONS_KERNELS", "fused")
 """``fused`` (the default: compiled where numba is installed) or ``numpy`` (always the reference)."""
 
 
-def month_of_work(drivers: Drivers, available, effort: work.Effort, capacity, threshold, funding, momentum,
+def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity, threshold, funding, momentum,
                   s: work.Setting) -> work.Effort:
     """:func:`simulation.core.rules.work.month_of_work`, fused where it can be."""
-    missions = available.shape[-1]
+    shape = np.broadcast_shapes(exposed.shape, effort.engagement.shape)
+    missions = shape[-1]
     passes = _kernels() if s.attention and 1 < missions < PAIRWISE_FROM else None
     if passes is None:
-        return work.month_of_work(drivers, available, effort, capacity, threshold, funding, momentum, s)
-    shape = available.shape
+        return work.month_of_work(drivers, exposed, live, effort, capacity, threshold, funding, momentum, s)
     lead = int(np.prod(shape[:-2], dtype=np.int64))
     actors = shape[-2]
 
@@ -52,12 +52,12 @@ def month_of_work(drivers: Drivers, available, effort: work.Effort, capacity, th
     lead_on, side_on = d.push is not None, d.affected is not None
     none_m, none_a = np.zeros((lead, missions)), np.zeros((lead, actors))
     tau = max(1.0 - s.crowding, 1e-3)
-    open_ = per_pair(available)
-    top, arg = passes.utility(
+    burnt_out = per_actor(effort.burnt_out)
+    open_, top, arg = passes.utility(per_pair(exposed), per_mission(live), burnt_out,
         per_mission(d.mission), per_actor(d.actor), per_actor(d.grant_pull), per_mission(d.funding),
         per_mission(d.push) if lead_on else none_m, per_actor(d.trusted) if lead_on else none_a, lead_on,
         float(d.erosion), per_pair(d.affected) if side_on else np.zeros((lead, actors, missions)),
-        per_mission(d.side_effects) if side_on else none_m, side_on, open_, tau)
+        per_mission(d.side_effects) if side_on else none_m, side_on, tau)
     inner = np.exp(arg, out=arg)
     norm = passes.nest(inner, open_)
     with np.errstate(divide="ignore"):
@@ -67,7 +67,7 @@ def month_of_work(drivers: Drivers, available, effort: work.Effort, capacity, th
     weights = np.exp(weights, out=weights)
     engagement, own_work, fatigue, burnt_out = passes.effort(
         weights, inner, norm, open_, per_pair(effort.engagement), per_actor(effort.own_work), fatigue, capacity_,
-        per_actor(threshold), per_actor(effort.burnt_out), per_mission(funding), per_mission(momentum), s.overtime,
+        per_actor(threshold), burnt_out, per_mission(funding), per_mission(momentum), s.overtime,
         s.adaptation, s.money_relief, s.progress_relief, s.fatigue_build, s.fatigue_recovery, s.recovery_point)
     return work.Effort(engagement.reshape(shape), own_work.reshape(shape[:-1]), fatigue.reshape(shape[:-1]),
                        burnt_out.reshape(shape[:-1]))

@@ -9,35 +9,38 @@ import numpy as np
 
 from simulation.core.rules.choice import _SHUT
 
-jit = numba.njit(cache=True, nogil=True)
+jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
+# Written without short-circuits, so that they compile to selects, not to branches that random data mispredict.
 @numba.njit(cache=True, inline="always")
 def _maximum(a, b):
     """np.maximum: the first if not smaller or NaN, else the second."""
-    return a if (a >= b or a != a) else b
+    return a if (a >= b) | (a != a) else b
 
 
 @numba.njit(cache=True, inline="always")
 def _clip(x):
     """np.clip(x, 0.0, 1.0): NaN stays NaN; a tie keeps the bound."""
-    if x != x:
-        return x
-    x = x if x > 0.0 else 0.0
-    return x if x < 1.0 else 1.0
+    x = x if (x > 0.0) | (x != x) else 0.0
+    return x if (x < 1.0) | (x != x) else 1.0
 
 
 @jit
-def utility(mission, actor, grant_pull, funding, push, trusted, lead_on, erosion, affected, side, side_on, open_, tau):
-    """choice.mission_utility, then nested_shares up to the argument of each mission's exponential:
-    the best open mission's scaled utility (``top``) and the open ones' scaled utility less it."""
-    n_lead, n_actors, n_missions = open_.shape
-    arg = np.empty(open_.shape)
+def utility(exposed, live, burnt_out, mission, actor, grant_pull, funding, push, trusted, lead_on, erosion, affected,
+            side, side_on, tau):
+    """Which missions each actor can choose (``open_``); choice.mission_utility, then nested_shares up to the
+    argument of each mission's exponential: the best open mission's scaled utility (``top``) and the open ones'
+    scaled utility less it."""
+    n_lead, n_actors, n_missions = exposed.shape
+    open_ = np.empty(exposed.shape, dtype=np.bool_)
+    arg = np.empty(exposed.shape)
     top = np.empty((n_lead, n_actors))
     for r in range(n_lead):
         for i in range(n_actors):
             best = 0.0
             for j in range(n_missions):
+                open_[r, i, j] = exposed[r, i, j] & live[r, j] & (not burnt_out[r, i])
                 u = 0.0 + mission[r, j]
                 u = u + actor[r, i]
                 u = u + grant_pull[r, i] * funding[r, j]
@@ -53,7 +56,7 @@ def utility(mission, actor, grant_pull, funding, push, trusted, lead_on, erosion
             top[r, i] = best
             for j in range(n_missions):
                 arg[r, i, j] = (arg[r, i, j] - best) * (1.0 if open_[r, i, j] else 0.0)
-    return top, arg
+    return open_, top, arg
 
 
 @jit
@@ -123,9 +126,8 @@ def effort(weights, inner, norm, open_, engagement, own_work, fatigue, capacity,
             f = fatigue[r, i]
             f = _clip(f + build * excess - recovery * spare * (1.0 - f))
             new_fatigue[r, i] = f
-            out = f >= recovery_point * threshold[r, i] if burnt_out[r, i] else f >= threshold[r, i]
+            out = f >= (recovery_point * threshold[r, i] if burnt_out[r, i] else threshold[r, i])
             new_burnt[r, i] = out
-            if out:
-                for j in range(n_missions):
-                    new_engagement[r, i, j] = 0.0
+            for j in range(n_missions):
+                new_engagement[r, i, j] = 0.0 if out else new_engagement[r, i, j]
     return new_engagement, new_own, new_fatigue, new_burnt

@@ -40,13 +40,15 @@ class Setting(NamedTuple):
     recovery_point: float
 
 
-def month_of_work(drivers: choice.Drivers, available, effort: Effort, capacity, threshold, funding, momentum,
+def month_of_work(drivers: choice.Drivers, exposed, live, effort: Effort, capacity, threshold, funding, momentum,
                   s: Setting) -> Effort:
-    """Each actor's effort after a month: time split by the nested logit over rest, own work and the
-    ``available`` missions (..., A, M), engagement and own work moving towards that split, fatigue from the
+    """Each actor's effort after a month: time split by the nested logit over rest, own work and the missions
+    available to it (those it is ``exposed`` to (..., A, M) that are ``live`` (..., M), unless it is burnt out),
+    engagement and own work moving towards that split, fatigue from the
     strain of what was given (relieved by ``funding`` and ``momentum``, (..., M)), burn-out at each actor's
     ``threshold``; the burnt-out drop their mission work at once. With attention off, each mission is weighed
     on its own and no one tires."""
+    available = exposed & live[..., None, :] & ~effort.burnt_out[..., None]
     u_own = np.full_like(effort.fatigue, s.own_utility)
     u_missions = choice.mission_utility(drivers)
     if s.attention:
