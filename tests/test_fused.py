@@ -1,12 +1,14 @@
-"""The fused month of work gives the numpy reference's results, bit for bit, on random states and on whole runs."""
+"""The fused passes give the numpy reference's results, bit for bit, on random states and on whole runs."""
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from simulation.core import fused
 from simulation.core.ensemble import Ensemble
-from simulation.core.rules import choice, work
+from simulation.core.rules import choice, opinion, work
+from simulation.core.small_world import watts_strogatz
 from simulation.inputs.params import with_overrides
 from simulation.inputs.scenario import load_scenario
 
@@ -73,3 +75,18 @@ def test_whole_runs_are_the_references_bit_for_bit(case, switches, monkeypatch):
         pd.testing.assert_frame_equal(fm, sm, check_exact=True)
         pd.testing.assert_frame_equal(fa, sa, check_exact=True)
     assert fa["burnt_out"].max() > 0 or case == "moonshot"  # the runs take burn-out's branch
+
+
+@pytest.mark.parametrize("lead", [(), (4,), (2, 3)])
+def test_citizens_and_disillusion_are_the_references_bit_for_bit(lead):
+    rng = np.random.default_rng(len(lead))
+    citizens, missions, reps = 60, 3, int(np.prod(lead, dtype=int))
+    blocks = [watts_strogatz(citizens, 6, 0.3, seed) for seed in range(reps)]
+    adjacency = sp.block_diag(blocks, format="csr")
+    degree = np.maximum(np.asarray(adjacency.sum(axis=1)).reshape(*lead, citizens), 1.0)
+    per_mission, per_citizen, pair = (*lead, missions), (*lead, citizens), (*lead, citizens, missions)
+    args = (rng.random(per_mission), rng.random(per_citizen), (rng.random(pair) < 0.3) * 1.0, rng.random(per_mission),
+            0.8, rng.random(pair), adjacency, degree, 0.3)
+    np.testing.assert_array_equal(fused.citizens_month(*args), opinion.citizens_month(*args), strict=True)
+    args = (rng.random(per_citizen) ** 3, (rng.random(pair) < 0.5) * 1.0, rng.random(per_mission), 0.4, 0.05)
+    np.testing.assert_array_equal(fused.update_disillusion(*args), opinion.update_disillusion(*args), strict=True)

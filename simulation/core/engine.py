@@ -219,14 +219,12 @@ class Engine(RunTables):
         cit = a.citizens
         side = m.side_effects if c.ramifications.enabled else np.zeros_like(m.side_effects)
         appeal = opinion.appeal(self._meaning(), m.momentum, self._commitment_seen())
-        target = opinion.support_target(appeal, a.cynicism[..., cit], a.affected[..., cit, :], side,
-                                        c.ramifications.erosion)
-        support = approach(a.support, target, 0.1)
-        a.support = opinion.social_influence(support, a.adjacency, a.degree, c.network.influence)
+        a.support = fused.citizens_month(appeal, a.cynicism[..., cit], a.affected[..., cit, :], side,
+                                         c.ramifications.erosion, a.support, a.adjacency, a.degree, c.network.influence)
         m.legitimacy = opinion.legitimacy(a.support)
         if c.gap.enabled:
             gap = opinion.credibility_gap(m.credibility, c.gap.credibility_floor) * (self.month > c.ambition.grace) * m.live
-            a.disillusion = opinion.update_disillusion(a.disillusion, a.exposure, gap, c.gap.rate, c.gap.decay)
+            a.disillusion = fused.update_disillusion(a.disillusion, a.exposure, gap, c.gap.rate, c.gap.decay)
         if c.ramifications.enabled:
             ratio = m.pace / np.maximum(m.work_needed / m.horizon, 1e-12)
             m.side_effects = opinion.update_side_effects(m.side_effects, ratio, c.ramifications.rate,

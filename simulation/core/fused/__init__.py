@@ -1,16 +1,18 @@
-"""The month of work fused into a few compiled passes over the arrays (numba), with the same bits as numpy.
+"""The month of work and citizens' opinion fused into compiled passes over the arrays (numba), with numpy's bits.
 
-:func:`simulation.core.rules.work.month_of_work` chains some forty numpy operations over (..., A, M)
-arrays; most broadcast an (..., A, 1) or (..., 1, M) operand against a full array, which numpy runs a few
-elements per inner-loop call when the mission axis is short. Here each chain is one loop over actors and
-missions. The arithmetic is the reference's, operation for operation and in the same order (no fast-math,
-no fused multiply-add), and the exponentials and logarithms are left to numpy between the passes, because
-numba's (the C library's) differ from numpy's SIMD ones in the last bit. So results do not depend on
-whether numba is installed, and ``tests/test_fused.py`` checks that, bit for bit. The passes are in :mod:`.kernels`.
+:func:`simulation.core.rules.work.month_of_work` chains some forty numpy operations over (..., A, M) arrays,
+:func:`simulation.core.rules.opinion.citizens_month` and ``update_disillusion`` a dozen more; most broadcast
+an (..., A, 1) or (..., 1, M) operand against a full array, which numpy runs a few elements per inner-loop
+call when the mission axis is short. Here each chain is one loop over actors and missions. The arithmetic is
+the reference's, operation for operation and in the same order (no fast-math, no fused multiply-add), and
+the exponentials and logarithms are left to numpy between the passes, because numba's (the C library's)
+differ from numpy's SIMD ones in the last bit. So results do not depend on whether numba is installed, and
+``tests/test_fused.py`` checks that, bit for bit. The passes are in :mod:`.kernels`.
 
-The fused path runs with attention on and 2 to 7 missions (where numpy adds the mission axis one element
-after another); otherwise, without numba, or with ``MISSIONS_KERNELS=numpy`` in the environment, the numpy
-reference runs. numba is imported on first use, so commands that never step a model do not pay for it.
+The fused month of work runs with attention on, and it and disillusion with 2 to 7 missions (where numpy
+adds the mission axis one element after another); citizens' sparse product stays scipy's. Otherwise, without
+numba, or with ``MISSIONS_KERNELS=numpy`` in the environment, the numpy reference runs. numba is imported on
+first use, so commands that never step a model do not pay for it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from functools import cache
 
 import numpy as np
 
-from simulation.core.rules import work
+from simulation.core.rules import opinion, work
 from simulation.core.rules.axes import PAIRWISE_FROM
 from simulation.core.rules.choice import Drivers
 
@@ -36,17 +38,9 @@ def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity
     passes = _kernels() if s.attention and 1 < missions < PAIRWISE_FROM else None
     if passes is None:
         return work.month_of_work(drivers, exposed, live, effort, capacity, threshold, funding, momentum, s)
-    lead = int(np.prod(shape[:-2], dtype=np.int64))
-    actors = shape[-2]
+    lead, actors = int(np.prod(shape[:-2], dtype=np.int64)), shape[-2]
 
-    def per_pair(x):
-        return np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(lead, actors, missions)
-
-    def per_actor(x):
-        return np.ascontiguousarray(np.broadcast_to(x, shape[:-1])).reshape(lead, actors)
-
-    def per_mission(x):
-        return np.ascontiguousarray(np.broadcast_to(x, (*shape[:-2], missions))).reshape(lead, missions)
+    per_pair, per_actor, per_mission = _layouts(shape)
 
     d = drivers
     lead_on, side_on = d.push is not None, d.affected is not None
@@ -71,6 +65,48 @@ def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity
         s.adaptation, s.money_relief, s.progress_relief, s.fatigue_build, s.fatigue_recovery, s.recovery_point)
     return work.Effort(engagement.reshape(shape), own_work.reshape(shape[:-1]), fatigue.reshape(shape[:-1]),
                        burnt_out.reshape(shape[:-1]))
+
+
+def citizens_month(appeal_, cynicism, affected, side_effects, erosion, support, adjacency, degree, influence):
+    """:func:`simulation.core.rules.opinion.citizens_month`, fused where it can be."""
+    passes = _kernels() if support.shape[-1] > 0 else None
+    if passes is None:
+        return opinion.citizens_month(appeal_, cynicism, affected, side_effects, erosion, support, adjacency, degree,
+                                      influence)
+    shape = support.shape
+    per_pair, per_actor, per_mission = _layouts(shape)
+    moved = passes.towards_target(per_mission(appeal_), per_actor(cynicism), per_pair(affected),
+                                  per_mission(side_effects), float(erosion), per_pair(support))
+    flat = moved.reshape(-1, shape[-1])
+    return passes.mix(flat, adjacency @ flat, per_actor(degree).reshape(-1), float(influence)).reshape(shape)
+
+
+def update_disillusion(disillusion, exposure, gap, rate, decay):
+    """:func:`simulation.core.rules.opinion.update_disillusion`, fused where it can be."""
+    shape = np.broadcast_shapes(exposure.shape, (*disillusion.shape, 1))
+    passes = _kernels() if 1 < shape[-1] < PAIRWISE_FROM else None
+    if passes is None:
+        return opinion.update_disillusion(disillusion, exposure, gap, rate, decay)
+    per_pair, per_actor, per_mission = _layouts(shape)
+    return passes.disillusion(per_actor(disillusion), per_pair(exposure), per_mission(gap), float(rate),
+                              float(decay)).reshape(shape[:-1])
+
+
+def _layouts(shape):
+    """Reshapers of per-pair (..., A, M), per-actor (..., A) and per-mission (..., M) arrays, broadcast to
+    ``shape``, into the C-contiguous (lead, A, M), (lead, A) and (lead, M) the passes take."""
+    lead, actors, missions = int(np.prod(shape[:-2], dtype=np.int64)), shape[-2], shape[-1]
+
+    def per_pair(x):
+        return np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(lead, actors, missions)
+
+    def per_actor(x):
+        return np.ascontiguousarray(np.broadcast_to(x, shape[:-1])).reshape(lead, actors)
+
+    def per_mission(x):
+        return np.ascontiguousarray(np.broadcast_to(x, (*shape[:-2], missions))).reshape(lead, missions)
+
+    return per_pair, per_actor, per_mission
 
 
 @cache

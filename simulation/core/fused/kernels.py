@@ -131,3 +131,45 @@ def effort(weights, inner, norm, open_, engagement, own_work, fatigue, capacity,
             for j in range(n_missions):
                 new_engagement[r, i, j] = 0.0 if out else new_engagement[r, i, j]
     return new_engagement, new_own, new_fatigue, new_burnt
+
+
+@jit
+def towards_target(appeal, cynicism, affected, side, erosion, support):
+    """opinion.support_target, then each citizen's support a tenth of the way towards it."""
+    n_lead, n_citizens, n_missions = support.shape
+    out = np.empty(support.shape)
+    for r in range(n_lead):
+        for c in range(n_citizens):
+            trusting = 1.0 - cynicism[r, c]
+            for j in range(n_missions):
+                target = _clip(appeal[r, j] * trusting - erosion * affected[r, c, j] * side[r, j])
+                s = support[r, c, j]
+                out[r, c, j] = s + 0.1 * (target - s)
+    return out
+
+
+@jit
+def mix(support, neighbours, degree, weight):
+    """The rest of opinion.social_influence, after scipy's sparse product ``neighbours`` (a compiled loop over
+    it is twice as slow here): the neighbours' mean mixed with the citizen's own support (citizens, missions)."""
+    n_rows, n_missions = support.shape
+    out = np.empty(support.shape)
+    for i in range(n_rows):
+        for j in range(n_missions):
+            out[i, j] = (1.0 - weight) * support[i, j] + weight * (neighbours[i, j] / degree[i])
+    return out
+
+
+@jit
+def disillusion(disillusion_, exposure, gap, rate, decay):
+    """opinion.update_disillusion."""
+    n_lead, n_actors, n_missions = exposure.shape
+    out = np.empty((n_lead, n_actors))
+    for r in range(n_lead):
+        for i in range(n_actors):
+            felt = 0.0
+            for j in range(n_missions):
+                felt = felt + exposure[r, i, j] * gap[r, j]
+            d = disillusion_[r, i]
+            out[r, i] = _clip(d + rate * (felt / n_missions) - decay * d)
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.core.rules.adjust import approach
 from simulation.core.rules.axes import sum_actors, sum_missions
 
 
@@ -17,6 +18,13 @@ def support_target(appeal_, cynicism, affected, side_effects, erosion):
     """Support each citizen would give each mission; costs borne by the affected erode it."""
     base = appeal_[..., None, :] * (1.0 - cynicism)[..., :, None]
     return np.clip(base - erosion * affected * side_effects[..., None, :], 0.0, 1.0)
+
+
+def citizens_month(appeal_, cynicism, affected, side_effects, erosion, support, adjacency, degree, influence):
+    """Citizens' support (..., C, M) after a month: each citizen moves a tenth of the way towards the support
+    it would give (:func:`support_target`), then towards its neighbours' (:func:`social_influence`)."""
+    target = support_target(appeal_, cynicism, affected, side_effects, erosion)
+    return social_influence(approach(support, target, 0.1), adjacency, degree, influence)
 
 
 def legitimacy(support):
