@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from simulation.core.fused import compiled
 from simulation.core.rules.axes import max_missions, sum_actors, sum_missions
 
 SHAPES = [(7,), (40, 1), (40, 2), (40, 3), (5, 40, 3), (5, 40, 7), (5, 40, 8), (5, 40, 11), (2, 3, 40, 4), (3, 40, 1)]
@@ -16,8 +17,18 @@ def arrays(shape, rng):
     return x
 
 
+@pytest.fixture(params=["compiled", "numpy"])
+def kernels(request, monkeypatch):
+    """Each test twice: with the compiled actor sum, and with the numpy path it replaces."""
+    if request.param == "numpy":
+        monkeypatch.setattr(compiled, "kernels", lambda: None)
+    else:
+        assert compiled.kernels() is not None
+    return request.param
+
+
 @pytest.mark.parametrize("shape", SHAPES)
-def test_sums_and_maxima_are_numpys_bit_for_bit(shape):
+def test_sums_and_maxima_are_numpys_bit_for_bit(shape, kernels):
     rng = np.random.default_rng(len(shape) * 100 + shape[-1])
     x = arrays(shape, rng)
     views = [x, x[..., ::-1], np.swapaxes(x, -1, -2) if x.ndim > 1 else x]
@@ -29,6 +40,7 @@ def test_sums_and_maxima_are_numpys_bit_for_bit(shape):
             np.testing.assert_array_equal(max_missions(v, keepdims), v.max(axis=-1, keepdims=keepdims), strict=True)
         if v.ndim > 1:
             np.testing.assert_array_equal(sum_actors(v), v.sum(axis=-2), strict=True)
+            assert np.array_equal(np.signbit(sum_actors(v)), np.signbit(v.sum(axis=-2)))
         # signed zeros too: numpy's sum of -0.0 values is +0.0
         assert np.array_equal(np.signbit(sum_missions(v)), np.signbit(v.sum(axis=-1)))
 

@@ -7,6 +7,7 @@ import scipy.sparse as sp
 
 from simulation.core import fused
 from simulation.core.ensemble import Ensemble
+from simulation.core.fused import compiled
 from simulation.core.rules import choice, opinion, work
 from simulation.core.small_world import watts_strogatz
 from simulation.inputs.params import with_overrides
@@ -14,7 +15,7 @@ from simulation.inputs.scenario import load_scenario
 
 
 def test_the_fused_path_is_taken_where_numba_is_installed():
-    assert fused._kernels() is not None  # numba is a dependency: without this the comparisons below prove nothing
+    assert compiled.kernels() is not None  # numba is a dependency: without this the comparisons below prove nothing
 
 
 def random_month(shape, rng, lead_on, side_on):
@@ -69,7 +70,7 @@ def tables(config, seeds):
 def test_whole_runs_are_the_references_bit_for_bit(case, switches, monkeypatch):
     config = with_overrides(load_scenario(case), {"time.steps": 60, **switches})
     fast = tables(config, [4, 2**33 + 1])
-    monkeypatch.setattr(fused, "_kernels", lambda: None)  # as without numba
+    monkeypatch.setattr(compiled, "kernels", lambda: None)  # as without numba
     slow = tables(config, [4, 2**33 + 1])
     for (fm, fa), (sm, sa) in zip(fast, slow, strict=True):
         pd.testing.assert_frame_equal(fm, sm, check_exact=True)

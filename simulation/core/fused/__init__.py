@@ -11,23 +11,17 @@ differ from numpy's SIMD ones in the last bit. So results do not depend on wheth
 
 The fused month of work runs with attention on, and it and disillusion with 2 to 7 missions (where numpy
 adds the mission axis one element after another); citizens' sparse product stays scipy's. Otherwise, without
-numba, or with ``MISSIONS_KERNELS=numpy`` in the environment, the numpy reference runs. numba is imported on
-first use, so commands that never step a model do not pay for it.
+numba, or with ``MISSIONS_KERNELS=numpy`` in the environment (:mod:`.compiled`), the numpy reference runs.
 """
 
 from __future__ import annotations
 
-import os
-from functools import cache
-
 import numpy as np
 
+from simulation.core.fused import compiled
 from simulation.core.rules import opinion, work
 from simulation.core.rules.axes import PAIRWISE_FROM
-from simulation.core.rules.choice import Drivers
-
-KERNELS = os.environ.get("MISSIONS_KERNELS", "fused")
-"""``fused`` (the default: compiled where numba is installed) or ``numpy`` (always the reference)."""
+from simulation.core.rules.choice import _SHUT, Drivers
 
 
 def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity, threshold, funding, momentum,
@@ -35,7 +29,7 @@ def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity
     """:func:`simulation.core.rules.work.month_of_work`, fused where it can be."""
     shape = np.broadcast_shapes(exposed.shape, effort.engagement.shape)
     missions = shape[-1]
-    passes = _kernels() if s.attention and 1 < missions < PAIRWISE_FROM else None
+    passes = compiled.kernels() if s.attention and 1 < missions < PAIRWISE_FROM else None
     if passes is None:
         return work.month_of_work(drivers, exposed, live, effort, capacity, threshold, funding, momentum, s)
     lead, actors = int(np.prod(shape[:-2], dtype=np.int64)), shape[-2]
@@ -51,7 +45,7 @@ def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity
         per_mission(d.mission), per_actor(d.actor), per_actor(d.grant_pull), per_mission(d.funding),
         per_mission(d.push) if lead_on else none_m, per_actor(d.trusted) if lead_on else none_a, lead_on,
         float(d.erosion), per_pair(d.affected) if side_on else np.zeros((lead, actors, missions)),
-        per_mission(d.side_effects) if side_on else none_m, side_on, tau)
+        per_mission(d.side_effects) if side_on else none_m, side_on, tau, _SHUT)
     inner = np.exp(arg, out=arg)
     norm = passes.nest(inner, open_)
     with np.errstate(divide="ignore"):
@@ -69,7 +63,7 @@ def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity
 
 def citizens_month(appeal_, cynicism, affected, side_effects, erosion, support, adjacency, degree, influence):
     """:func:`simulation.core.rules.opinion.citizens_month`, fused where it can be."""
-    passes = _kernels() if support.shape[-1] > 0 else None
+    passes = compiled.kernels() if support.shape[-1] > 0 else None
     if passes is None:
         return opinion.citizens_month(appeal_, cynicism, affected, side_effects, erosion, support, adjacency, degree,
                                       influence)
@@ -84,7 +78,7 @@ def citizens_month(appeal_, cynicism, affected, side_effects, erosion, support, 
 def update_disillusion(disillusion, exposure, gap, rate, decay):
     """:func:`simulation.core.rules.opinion.update_disillusion`, fused where it can be."""
     shape = np.broadcast_shapes(exposure.shape, (*disillusion.shape, 1))
-    passes = _kernels() if 1 < shape[-1] < PAIRWISE_FROM else None
+    passes = compiled.kernels() if 1 < shape[-1] < PAIRWISE_FROM else None
     if passes is None:
         return opinion.update_disillusion(disillusion, exposure, gap, rate, decay)
     per_pair, per_actor, per_mission = _layouts(shape)
@@ -107,15 +101,3 @@ def _layouts(shape):
         return np.ascontiguousarray(np.broadcast_to(x, (*shape[:-2], missions))).reshape(lead, missions)
 
     return per_pair, per_actor, per_mission
-
-
-@cache
-def _kernels():
-    """The compiled passes, or None where numba is missing or the reference is asked for."""
-    if KERNELS == "numpy":
-        return None
-    try:
-        from simulation.core.fused import kernels
-    except ImportError:  # numba is not installed
-        return None
-    return kernels

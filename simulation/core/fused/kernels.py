@@ -1,13 +1,12 @@
 """The compiled passes of the fused month of work; each mirrors a stretch of the numpy reference, operation for
 operation (see :mod:`simulation.core.fused`). Arrays are (lead, actors, missions), (lead, actors) and
-(lead, missions), C-contiguous; compiled once and cached beside this file."""
+(lead, missions), C-contiguous; compiled once and cached beside this file. Nothing here imports the package,
+so :mod:`simulation.core.rules.axes` can use it too."""
 
 from __future__ import annotations
 
 import numba
 import numpy as np
-
-from simulation.core.rules.choice import _SHUT
 
 jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
@@ -28,10 +27,10 @@ def _clip(x):
 
 @jit
 def utility(exposed, live, burnt_out, mission, actor, grant_pull, funding, push, trusted, lead_on, erosion, affected,
-            side, side_on, tau):
+            side, side_on, tau, shut):
     """Which missions each actor can choose (``open_``); choice.mission_utility, then nested_shares up to the
     argument of each mission's exponential: the best open mission's scaled utility (``top``) and the open ones'
-    scaled utility less it."""
+    scaled utility less it. ``shut`` is choice._SHUT."""
     n_lead, n_actors, n_missions = exposed.shape
     open_ = np.empty(exposed.shape, dtype=np.bool_)
     arg = np.empty(exposed.shape)
@@ -50,9 +49,9 @@ def utility(exposed, live, burnt_out, mission, actor, grant_pull, funding, push,
                     u = u + -erosion * affected[r, i, j] * side[r, j]
                 x = u / tau
                 arg[r, i, j] = x
-                masked = x - _SHUT * (0.0 if open_[r, i, j] else 1.0)
+                masked = x - shut * (0.0 if open_[r, i, j] else 1.0)
                 best = masked if j == 0 else _maximum(best, masked)
-            best = best if best > -0.5 * _SHUT else 0.0
+            best = best if best > -0.5 * shut else 0.0
             top[r, i] = best
             for j in range(n_missions):
                 arg[r, i, j] = (arg[r, i, j] - best) * (1.0 if open_[r, i, j] else 0.0)
@@ -172,4 +171,17 @@ def disillusion(disillusion_, exposure, gap, rate, decay):
                 felt = felt + exposure[r, i, j] * gap[r, j]
             d = disillusion_[r, i]
             out[r, i] = _clip(d + rate * (felt / n_missions) - decay * d)
+    return out
+
+
+@jit
+def sum_actors(x):
+    """axes.sum_actors of a (lead, actors, missions) array of any strides: from 0.0, adding the actors' rows one
+    after another, as numpy does."""
+    n_lead, n_actors, n_missions = x.shape
+    out = np.zeros((n_lead, n_missions))
+    for r in range(n_lead):
+        for i in range(n_actors):
+            for j in range(n_missions):
+                out[r, j] += x[r, i, j]
     return out
