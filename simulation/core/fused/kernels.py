@@ -185,3 +185,80 @@ def sum_actors(x):
             for j in range(n_missions):
                 out[r, j] += x[r, i, j]
     return out
+
+
+@numba.njit(cache=True, inline="always")
+def _uniform(words, at):
+    """CPython's ``random.random()`` from the Mersenne Twister words ``words[at], words[at + 1]``."""
+    a, b = words[at] >> np.uint32(5), words[at + 1] >> np.uint32(6)
+    return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
+
+
+@numba.njit(cache=True, inline="always")
+def _below(n, bits, words, at):
+    """CPython's ``random.choice(range(n))`` (``_randbelow``: ``bits``-bit draws until one is below ``n``):
+    the node and the next unused word, or -1 when ``words`` runs out."""
+    while at < words.size:
+        r = np.int64(words[at] >> np.uint32(32 - bits))
+        at += 1
+        if r < n:
+            return r, at
+    return -1, at
+
+
+@jit
+def watts_strogatz(n, k, p, words):
+    """small_world.watts_strogatz's ring and rewiring over a dense 0/1 matrix, drawing from ``words`` (the
+    ``random.Random(seed)`` stream as 32-bit words) exactly as the reference draws: the CSR row pointers and
+    sorted column indices, or empty ones when ``words`` runs out (the caller then draws more)."""
+    linked = np.zeros((n, n), dtype=np.bool_)
+    degree = np.zeros(n, dtype=np.int64)
+    half = k // 2
+    for j in range(1, half + 1):
+        for u in range(n):
+            v = (u + j) % n
+            if not linked[u, v]:
+                linked[u, v] = linked[v, u] = True
+                degree[u] += 1
+                degree[v] += 1
+    bits = 0
+    while (1 << bits) <= n:
+        bits += 1
+    at = 0
+    for j in range(1, half + 1):
+        for u in range(n):
+            if at + 1 >= words.size:
+                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+            chance = _uniform(words, at)
+            at += 2
+            if chance >= p:
+                continue
+            w, at = _below(n, bits, words, at)
+            rewire = True
+            while w >= 0 and (w == u or linked[u, w]):
+                w, at = _below(n, bits, words, at)
+                if degree[u] >= n - 1:
+                    rewire = False  # u is joined to everyone: skip this rewiring
+                    break
+            if w < 0:
+                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+            if rewire:
+                v = (u + j) % n
+                if linked[u, v]:
+                    linked[u, v] = linked[v, u] = False
+                    degree[u] -= 1
+                    degree[v] -= 1
+                if not linked[u, w]:
+                    linked[u, w] = linked[w, u] = True
+                    degree[u] += 1
+                    degree[w] += 1
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(degree)
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    for u in range(n):
+        at = indptr[u]
+        for w in range(n):
+            if linked[u, w]:
+                indices[at] = w
+                at += 1
+    return indptr, indices
