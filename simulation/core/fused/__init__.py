@@ -47,9 +47,8 @@ def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity
         float(d.erosion), per_pair(d.affected) if side_on else np.zeros((lead, actors, missions)),
         per_mission(d.side_effects) if side_on else none_m, side_on, tau, _SHUT)
     inner = np.exp(arg, out=arg)
-    norm = passes.nest(inner, open_)
-    with np.errstate(divide="ignore"):
-        log_norm = np.log(norm)
+    norm, loggable = passes.nest(inner, open_)
+    log_norm = np.log(loggable, out=loggable)
     fatigue, capacity_ = per_actor(effort.fatigue), per_actor(capacity)
     weights = passes.options(s.fatigue_weight * fatigue, float(s.own_utility), log_norm, norm, top, tau)
     weights = np.exp(weights, out=weights)

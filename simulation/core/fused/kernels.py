@@ -60,9 +60,12 @@ def utility(exposed, live, burnt_out, mission, actor, grant_pull, funding, push,
 
 @jit
 def nest(inner, open_):
-    """Masks the missions' exponentials (in place) and adds them over the missions, in numpy's order."""
+    """Masks the missions' exponentials (in place) and adds them over the missions, in numpy's order; and the
+    sums again with 1 for 0 (an actor with no mission open), whose logarithm numpy takes without the slow path
+    its logarithm of 0 and exponential of -inf take (the nest's weight there is 0 all the same)."""
     n_lead, n_actors, n_missions = open_.shape
     norm = np.empty((n_lead, n_actors))
+    loggable = np.empty((n_lead, n_actors))
     for r in range(n_lead):
         for i in range(n_actors):
             total = 0.0
@@ -71,13 +74,15 @@ def nest(inner, open_):
                 inner[r, i, j] = v
                 total = total + v
             norm[r, i] = total
-    return norm
+            loggable[r, i] = total if total > 0 else 1.0
+    return norm, loggable
 
 
 @jit
 def options(u_rest, u_own, log_norm, norm, top, tau):
     """The nest's inclusive value, then rest's, own work's and the nest's utility less the largest of the three
-    (stacked on a first axis of 3, for one exponential)."""
+    (stacked on a first axis of 3, for one exponential); where no mission is open the nest's is 0 instead of
+    -inf, and :func:`effort` takes its weight as 0, which is numpy's exponential of -inf."""
     n_lead, n_actors = norm.shape
     out = np.empty((3, n_lead, n_actors))
     for r in range(n_lead):
@@ -87,7 +92,7 @@ def options(u_rest, u_own, log_norm, norm, top, tau):
             peak = _maximum(_maximum(rest, u_own), inclusive)
             out[0, r, i] = rest - peak
             out[1, r, i] = u_own - peak
-            out[2, r, i] = inclusive - peak
+            out[2, r, i] = inclusive - peak if norm[r, i] > 0 else 0.0
     return out
 
 
@@ -105,8 +110,9 @@ def effort(weights, inner, norm, open_, engagement, own_work, fatigue, capacity,
         for j in range(n_missions):
             drain[j] = 1.0 - money_relief * funding[r, j] - progress_relief * momentum[r, j]
         for i in range(n_actors):
-            total = weights[0, r, i] + weights[1, r, i] + weights[2, r, i]
-            nest_share = weights[2, r, i] / total
+            w_nest = weights[2, r, i] if norm[r, i] > 0 else 0.0
+            total = weights[0, r, i] + weights[1, r, i] + w_nest
+            nest_share = w_nest / total
             hours = overtime * capacity[r, i]
             denominator = norm[r, i] if norm[r, i] > 0 else 1.0
             mission_load = 0.0
