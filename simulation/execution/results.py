@@ -133,9 +133,10 @@ def concat_parquet(files: list[Path], path: Path, row_group_bytes: int = ROW_GRO
 
     def conformed(f: Path) -> pa.Table:
         table = pq.read_table(f)
-        missing = [pa.nulls(table.num_rows, schema.field(n).type) for n in schema.names if n not in table.column_names]
-        table = pa.Table.from_arrays([*table.columns, *missing],
-                                     names=[*table.column_names, *(n for n in schema.names if n not in table.column_names)])
+        present = set(table.column_names)  # the property builds a new list at every call
+        missing = [n for n in schema.names if n not in present]
+        nulls = [pa.nulls(table.num_rows, schema.field(n).type) for n in missing]
+        table = pa.Table.from_arrays([*table.columns, *nulls], names=[*table.column_names, *missing])
         return table.select(schema.names).cast(schema)
 
     def flush(writer: pq.ParquetWriter, pending: list[pa.Table]) -> None:
