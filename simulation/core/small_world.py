@@ -5,7 +5,7 @@ Edge for edge the graph of ``networkx.watts_strogatz_graph(n, k, p, seed)``: the
 and then converts it; building a run's network that way was about 12% of an ensemble run's time, and
 the model needs only the matrix. The tests hold the two equal over many seeds and sizes. Below is the
 readable reference; for networks up to COMPILED_UP_TO citizens a compiled loop (``fused.kernels``) does
-the same from the same stream, read as 32-bit words, three times faster.
+the same from the same stream, read as 32-bit words, about six times faster.
 """
 
 from __future__ import annotations

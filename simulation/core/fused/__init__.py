@@ -19,9 +19,12 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.core.fused import compiled
-from simulation.core.rules import opinion, work
+from simulation.core.rules import choice, opinion, work
 from simulation.core.rules.axes import PAIRWISE_FROM
 from simulation.core.rules.choice import _SHUT, Drivers
+
+_UNUSED_2D, _UNUSED_3D = np.zeros((1, 1)), np.zeros((1, 1, 1))
+"""Stand-ins for the factors of a driver whose mechanism is off: the passes never read them."""
 
 
 def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity, threshold, funding, momentum,
@@ -32,20 +35,17 @@ def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity
     passes = compiled.kernels() if s.attention and 1 < missions < PAIRWISE_FROM else None
     if passes is None:
         return work.month_of_work(drivers, exposed, live, effort, capacity, threshold, funding, momentum, s)
-    lead, actors = int(np.prod(shape[:-2], dtype=np.int64)), shape[-2]
-
     per_pair, per_actor, per_mission = _layouts(shape)
 
     d = drivers
     lead_on, side_on = d.push is not None, d.affected is not None
-    none_m, none_a = np.zeros((lead, missions)), np.zeros((lead, actors))
-    tau = max(1.0 - s.crowding, 1e-3)
+    tau = choice.dissimilarity(s.crowding)
     burnt_out = per_actor(effort.burnt_out)
     open_, top, arg = passes.utility(per_pair(exposed), per_mission(live), burnt_out,
         per_mission(d.mission), per_actor(d.actor), per_actor(d.grant_pull), per_mission(d.funding),
-        per_mission(d.push) if lead_on else none_m, per_actor(d.trusted) if lead_on else none_a, lead_on,
-        float(d.erosion), per_pair(d.affected) if side_on else np.zeros((lead, actors, missions)),
-        per_mission(d.side_effects) if side_on else none_m, side_on, tau, _SHUT)
+        per_mission(d.push) if lead_on else _UNUSED_2D, per_actor(d.trusted) if lead_on else _UNUSED_2D, lead_on,
+        float(d.erosion), per_pair(d.affected) if side_on else _UNUSED_3D,
+        per_mission(d.side_effects) if side_on else _UNUSED_2D, side_on, tau, _SHUT)
     inner = np.exp(arg, out=arg)
     norm, loggable = passes.nest(inner, open_)
     log_norm = np.log(loggable, out=loggable)

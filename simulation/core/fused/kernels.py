@@ -1,7 +1,8 @@
-"""The compiled passes of the fused month of work; each mirrors a stretch of the numpy reference, operation for
-operation (see :mod:`simulation.core.fused`). Arrays are (lead, actors, missions), (lead, actors) and
-(lead, missions), C-contiguous; compiled once and cached beside this file. Nothing here imports the package,
-so :mod:`simulation.core.rules.axes` can use it too."""
+"""The compiled passes: the month of work, citizens' opinion, the actor-axis sum and the small-world builder; each
+mirrors a stretch of its numpy or Python reference, operation for operation (see :mod:`simulation.core.fused`).
+Arrays are (lead, actors, missions), (lead, actors) and (lead, missions), C-contiguous; compiled once and cached
+beside this file. Nothing here imports the package, so :mod:`simulation.core.rules.axes` and
+:mod:`simulation.core.small_world` can use it too."""
 
 from __future__ import annotations
 
@@ -9,16 +10,17 @@ import numba
 import numpy as np
 
 jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+inline = numba.njit(cache=True, inline="always")
 
 
 # Written without short-circuits, so that they compile to selects, not to branches that random data mispredict.
-@numba.njit(cache=True, inline="always")
+@inline
 def _maximum(a, b):
     """np.maximum: the first if not smaller or NaN, else the second."""
     return a if (a >= b) | (a != a) else b
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _clip(x):
     """np.clip(x, 0.0, 1.0): NaN stays NaN; a tie keeps the bound."""
     x = x if (x > 0.0) | (x != x) else 0.0
@@ -193,14 +195,14 @@ def sum_actors(x):
     return out
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _uniform(words, at):
     """CPython's ``random.random()`` from the Mersenne Twister words ``words[at], words[at + 1]``."""
     a, b = words[at] >> np.uint32(5), words[at + 1] >> np.uint32(6)
     return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
 
 
-@numba.njit(cache=True, inline="always")
+@inline
 def _below(n, bits, words, at):
     """CPython's ``random.choice(range(n))`` (``_randbelow``: ``bits``-bit draws until one is below ``n``):
     the node and the next unused word, or -1 when ``words`` runs out."""

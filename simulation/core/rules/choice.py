@@ -76,12 +76,17 @@ _SHUT = 1e300
 """Subtracted from the utility of a mission an actor cannot choose: below every utility the model can give."""
 
 
+def dissimilarity(crowding):
+    """The nest's dissimilarity parameter, ``1 - crowding``, kept above 0 so that utilities can be scaled by it."""
+    return max(1.0 - crowding, 1e-3)
+
+
 def nested_shares(u_rest, u_bau, u_missions, available, crowding):
     """Shares of working time: (rest (..., A), own work (..., A), missions (..., A, M)).
 
     ``available`` (..., A, M) marks the missions an actor can choose (exposed, live, not burnt out).
     """
-    tau = max(1.0 - crowding, 1e-3)
+    tau = dissimilarity(crowding)
     u_rest, u_bau = np.broadcast_arrays(u_rest, u_bau)
     scaled = u_missions / tau
     # masks by arithmetic, not np.where, which costs four times as much on so irregular a mask: the best
