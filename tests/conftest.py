@@ -1,4 +1,4 @@
-"""Shared fixtures: the ``missions`` console script in a subprocess, and injected faults for it."""
+"""Shared fixtures: the ``missions`` console script in a subprocess, injected faults for it, and both kernel paths."""
 
 from __future__ import annotations
 
@@ -81,3 +81,16 @@ def missions():
         return subprocess.run([MISSIONS, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
 
     return run
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def kernel_path(request, monkeypatch):
+    """A test twice: with the compiled passes (numba is a dependency, so they must be there) and with the numpy
+    reference, as without numba."""
+    from simulation.core.fused import compiled
+
+    if request.param == "numpy":
+        monkeypatch.setattr(compiled, "kernels", lambda: None)
+    else:
+        assert compiled.kernels() is not None
+    return request.param

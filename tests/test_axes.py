@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from simulation.core.fused import compiled
 from simulation.core.rules.axes import max_missions, sum_actors, sum_missions
 
 SHAPES = [(7,), (40, 1), (40, 2), (40, 3), (5, 40, 3), (5, 40, 7), (5, 40, 8), (5, 40, 11), (2, 3, 40, 4), (3, 40, 1)]
@@ -17,18 +16,8 @@ def arrays(shape, rng):
     return x
 
 
-@pytest.fixture(params=["compiled", "numpy"])
-def kernels(request, monkeypatch):
-    """Each test twice: with the compiled actor sum, and with the numpy path it replaces."""
-    if request.param == "numpy":
-        monkeypatch.setattr(compiled, "kernels", lambda: None)
-    else:
-        assert compiled.kernels() is not None
-    return request.param
-
-
 @pytest.mark.parametrize("shape", SHAPES)
-def test_sums_and_maxima_are_numpys_bit_for_bit(shape, kernels):
+def test_sums_and_maxima_are_numpys_bit_for_bit(shape, kernel_path):  # the compiled actor sum and numpy's
     rng = np.random.default_rng(len(shape) * 100 + shape[-1])
     x = arrays(shape, rng)
     views = [x, x[..., ::-1], np.swapaxes(x, -1, -2) if x.ndim > 1 else x]

@@ -4,17 +4,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from simulation.core.fused import compiled
 from simulation.core.small_world import watts_strogatz
 
+pytestmark = pytest.mark.usefixtures("kernel_path")  # every test with the compiled builder and the Python one
 
-@pytest.fixture(autouse=True, params=["compiled", "numpy"])
-def builder(request, monkeypatch):
-    """Each test with the compiled builder and with the Python reference."""
-    if request.param == "numpy":
-        monkeypatch.setattr(compiled, "kernels", lambda: None)
-    else:
-        assert compiled.kernels() is not None
 
 @pytest.mark.parametrize("n,k", [(2, 2), (5, 4), (6, 3), (10, 0), (30, 8), (793, 8), (120, 119), (40, 40)])
 @pytest.mark.parametrize("p", [0.0, 0.1, 0.5, 1.0])
