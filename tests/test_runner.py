@@ -150,6 +150,23 @@ def test_results_do_not_depend_on_the_ensemble_size(small):
         assert_same_tables(alone, api.run_scenario(small, replicates=5, ensemble=size))
 
 
+def test_an_ensembles_runs_travel_as_one_frame_per_table_and_join_in_order(small):
+    specs = runner.make_specs(small, [1, 2, 3, 4])
+    together = pickle.loads(pickle.dumps(runner.run_ensemble(specs)))
+    assert len({id(r.tables) for r in together}) == 1  # one frame per table, pickled once for the four runs
+    alone = [runner.run_one(spec) for spec in specs]
+    tables = ("steps", "actors", "missions")
+    for a, b in zip(together, alone, strict=True):
+        for table in tables:
+            pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table), check_exact=True)
+    kept = [*together[:2], together[3], alone[2]]  # two runs of the ensemble, one after a gap, then a run alone
+    for table in tables:
+        pd.testing.assert_frame_equal(runner.joined(kept, table),
+                                      pd.concat([getattr(r, table) for r in kept], ignore_index=True), check_exact=True)
+    assert runner.joined(together, "steps") is together[0].tables.steps  # a whole ensemble as it is
+    assert runner.joined([], "steps").empty
+
+
 def test_runs_of_one_configuration_go_together_up_to_the_size():
     a, b = load_scenario("baseline", SHORT), load_scenario("moonshot", SHORT)
     specs = [*runner.make_specs(a, [1, 2, 3]), *runner.make_specs(b, [4, 5])]

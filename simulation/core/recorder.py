@@ -67,12 +67,11 @@ class Recorder:
         return self.actors[: self.n, :, ACTOR_METRICS.index(name)]
 
     def mission_frame(self, names: list[str]) -> pd.DataFrame:
-        """Tidy per-step, per-mission table (built from its columns at once: a run's share of collecting
-        its tables was mostly pandas inserting and converting columns one by one)."""
-        steps, n_missions = self.n, len(names)
-        data = self.missions[:steps].reshape(steps * n_missions, -1)
-        mission = np.tile(np.arange(n_missions), steps)
-        columns = {"step": np.repeat(np.arange(steps), n_missions), "mission": mission,
+        """Tidy per-step, per-mission table; an ensemble's holds every replicate's rows, replicate after replicate
+        (built from its columns at once: a run's share of collecting its tables was mostly pandas inserting and
+        converting columns one by one)."""
+        data, step, mission = self._rows(self.missions, len(names))
+        columns = {"step": step, "mission": mission,
                    "mission_name": pd.Categorical.from_codes(mission, dtype=pd.CategoricalDtype(names))}
         columns |= {m.name: data[:, k] for k, m in enumerate(MISSION_METRICS)}
         columns["creep"] = columns["creep"].astype(np.int64)
@@ -81,12 +80,19 @@ class Recorder:
         return pd.DataFrame(columns)
 
     def actor_frame(self) -> pd.DataFrame:
-        """Tidy per-step, per-actor-type table."""
-        steps, n_types = self.n, len(ACTOR_TYPES)
-        data = self.actors[:steps].reshape(steps * n_types, -1)
-        columns = {"step": np.repeat(np.arange(steps), n_types),
-                   "actor_type": pd.Categorical.from_codes(np.tile(np.arange(n_types), steps), dtype=ACTOR_TYPE_DTYPE)}
+        """Tidy per-step, per-actor-type table (an ensemble's: every replicate's rows, replicate after replicate)."""
+        data, step, kind = self._rows(self.actors, len(ACTOR_TYPES))
+        columns = {"step": step, "actor_type": pd.Categorical.from_codes(kind, dtype=ACTOR_TYPE_DTYPE)}
         return pd.DataFrame(columns | {name: data[:, k] for k, name in enumerate(ACTOR_METRICS)})
+
+    def _rows(self, recorded: np.ndarray, per_step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The recorded rows (steps, lead..., items, metrics) as (replicates x steps x items, metrics), with each
+        row's step and item."""
+        steps = self.n
+        data = np.moveaxis(recorded[:steps], 0, -3).reshape(-1, recorded.shape[-1])
+        replicates = len(data) // (steps * per_step)
+        return (data, np.tile(np.repeat(np.arange(steps), per_step), replicates),
+                np.tile(np.arange(per_step), steps * replicates))
 
     def agent_frame(self, kinds: np.ndarray) -> pd.DataFrame:
         """Tidy per-step, per-agent table (only if agent recording was requested)."""

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulation.execution.errors import OutputError
-from simulation.execution.runner import RunResult
+from simulation.execution.runner import RunResult, joined
 
 TABLES = ("steps", "actors", "missions", "runs")
 FORMAT = 2
@@ -167,15 +167,11 @@ def write_json(data: dict, path: Path) -> Path:
 def tables(results: list[RunResult]) -> dict[str, pd.DataFrame]:
     """The four tables of a batch, runs in run-id order, from its successful and failed runs."""
     done = [r for r in results if r.ok]
-    frames = {name: _concat([getattr(r, name) for r in done]) for name in ("steps", "actors", "missions")}
+    frames = {name: joined(done, name) for name in ("steps", "actors", "missions")}
     runs = pd.DataFrame([{**r.row, "error": r.error} for r in results])
     runs["error"] = runs["error"].astype("str")  # text, missing where the run succeeded, as Parquet reads it back
     frames["runs"] = runs
     return frames
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def read_tables(run_dir: Path | str) -> dict[str, pd.DataFrame]:

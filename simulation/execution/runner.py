@@ -14,6 +14,7 @@ worker process, is recorded as a failed result; it does not stop the batch.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
@@ -23,12 +24,13 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simulation.core.ensemble import Ensemble
 from simulation.core.metrics import ACTOR_TYPES, MISSION_METRICS
 from simulation.core.model import MissionModel
-from simulation.core.recorder import FACET_DTYPE, STATUS_DTYPE
+from simulation.core.recorder import FACET_DTYPE, STATUS_DTYPE, Recorder
 from simulation.execution import workers as engines
 from simulation.inputs.limits import ENSEMBLE_BYTES, MAX_ENSEMBLE, max_workers
 from simulation.inputs.params import Config
@@ -50,6 +52,27 @@ class RunSpec:
     point: int = 0  # the design point of a sweep
 
 
+@dataclass(eq=False)
+class Tables:
+    """The tables of runs of one configuration, done together: each table holds every run's rows, run after run,
+    the same number of rows each. Kept as one frame per table, because results travel from worker processes
+    pickled, and a frame per run and table cost more to build, pickle and join than the run's model time's
+    seventh."""
+
+    steps: pd.DataFrame  # per month and mission
+    actors: pd.DataFrame  # per month and actor type
+    missions: pd.DataFrame  # per mission, at the end
+    runs: int
+
+    def rows(self, table: str, first: int, stop: int) -> pd.DataFrame:
+        """The rows of runs ``first`` to ``stop - 1`` in ``table``."""
+        frame = getattr(self, table)
+        if first == 0 and stop == self.runs:
+            return frame
+        per_run = len(frame) // self.runs
+        return frame.iloc[first * per_run:stop * per_run].reset_index(drop=True)
+
+
 @dataclass
 class RunResult:
     """What one run produced; tables are empty and ``error`` holds the traceback if it failed."""
@@ -58,9 +81,8 @@ class RunResult:
     scenario: str
     replicate: int
     seed: int
-    steps: pd.DataFrame = field(default_factory=pd.DataFrame)  # per month and mission
-    actors: pd.DataFrame = field(default_factory=pd.DataFrame)  # per month and actor type
-    missions: pd.DataFrame = field(default_factory=pd.DataFrame)  # per mission, at the end
+    tables: Tables | None = None  # shared by the runs done with it; this run is its number ``index``
+    index: int = 0
     row: dict[str, Any] = field(default_factory=dict)  # one row of runs.parquet
     wall_s: float = 0.0
     error: str | None = None
@@ -69,6 +91,35 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def steps(self) -> pd.DataFrame:
+        return self._own("steps")
+
+    @property
+    def actors(self) -> pd.DataFrame:
+        return self._own("actors")
+
+    @property
+    def missions(self) -> pd.DataFrame:
+        return self._own("missions")
+
+    def _own(self, table: str) -> pd.DataFrame:
+        return pd.DataFrame() if self.tables is None else self.tables.rows(table, self.index, self.index + 1)
+
+
+def joined(results: Sequence[RunResult], table: str) -> pd.DataFrame:
+    """One table of several successful runs, in their order: the runs done together and following each other
+    are one slice of their shared frame, so a whole ensemble's rows are taken as they are."""
+    pieces = []
+    for _, found in itertools.groupby(results, key=lambda r: id(r.tables)):
+        found = list(found)
+        tables, indices = found[0].tables, [r.index for r in found]
+        stretches = np.split(indices, np.flatnonzero(np.diff(indices) != 1) + 1)
+        pieces += [tables.rows(table, int(s[0]), int(s[-1]) + 1) for s in stretches]
+    if len(pieces) == 1:
+        return pieces[0]
+    return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
 
 
 def make_specs(config: Config, seeds: list[int], scenario: str | None = None) -> list[RunSpec]:
@@ -82,7 +133,7 @@ def run_one(spec: RunSpec) -> RunResult:
     start = time.perf_counter()
     try:
         model = MissionModel(spec.config, seed=spec.seed).run()
-        return collected(spec, model, time.perf_counter() - start)
+        return collected([spec], [model], model.recorder, time.perf_counter() - start)[0]
     except Exception:  # recorded per run so one bad run does not sink a batch
         return failed_run(spec, traceback.format_exc(), wall_s=time.perf_counter() - start)
 
@@ -96,26 +147,28 @@ def run_ensemble(specs: Sequence[RunSpec]) -> list[RunResult]:
     start = time.perf_counter()
     try:
         ensemble = Ensemble(specs[0].config, [s.seed for s in specs]).run()
-        share = (time.perf_counter() - start) / len(specs)  # each run's part of the ensemble's time
-        return [collected(spec, ensemble.replicate(k), share) for k, spec in enumerate(specs)]
+        return collected(specs, list(ensemble), ensemble.recorder, time.perf_counter() - start)
     except Exception:
         return [run_one(spec) for spec in specs]
 
 
-def collected(spec: RunSpec, run: Any, wall_s: float) -> RunResult:
-    """The result of a finished run (a model, or one replicate of an ensemble): its tables, led by its ids."""
-    row = run_row(spec)
-    ids = {k: row[k] for k in RUN_COLUMNS}
+def collected(specs: Sequence[RunSpec], runs: Sequence[Any], recorder: Recorder, wall_s: float) -> list[RunResult]:
+    """The results of finished runs of one configuration (a model alone, or the replicates of an ensemble, whose
+    ``recorder`` holds them all): their tables built once for them all, each row led by its run's ids; each run's
+    ``wall_s`` is its share of the time."""
     clock = time.perf_counter()
-    result = RunResult(
-        spec.run_id, spec.scenario, spec.replicate, spec.seed,
-        steps=_lead(run.mission_frame(), ids),
-        actors=_lead(run.actor_frame(), ids),
-        missions=_lead(missions_table(run.mission_summary(), run.missions.names), ids),
-        row={**row, **run.summary()},
-    )
-    result.wall_s = wall_s + time.perf_counter() - clock
-    return result
+    params = parameters(specs[0].config)  # the runs' configuration, the same for all
+    rows = [run_row(spec, params) for spec in specs]
+    names = runs[0].missions.names
+    missions = missions_table([record for run in runs for record in run.mission_summary()], names)
+    tables = Tables(*(_lead(frame, rows) for frame in (recorder.mission_frame(names), recorder.actor_frame(),
+                                                       missions)), runs=len(specs))
+    results = [RunResult(spec.run_id, spec.scenario, spec.replicate, spec.seed, tables, k, row={**row, **run.summary()})
+               for k, (spec, row, run) in enumerate(zip(specs, rows, runs, strict=True))]
+    share = (wall_s + time.perf_counter() - clock) / len(specs)
+    for result in results:
+        result.wall_s = share
+    return results
 
 
 def ensemble_size(config: Config, runs: int, workers: int) -> int:
@@ -157,10 +210,11 @@ def lost_group(group: tuple[RunSpec, ...], attempts: int, why: str) -> list[RunR
     return [lost_run(spec, attempts, why) for spec in group]
 
 
-def run_row(spec: RunSpec) -> dict[str, Any]:
-    """The leading columns of a run's row in runs.parquet: its ids, scenario and every parameter."""
+def run_row(spec: RunSpec, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The leading columns of a run's row in runs.parquet: its ids, scenario and every parameter (``params``:
+    ``parameters(spec.config)``, if already read)."""
     ids = {"run_id": spec.run_id, "point": spec.point, "replicate": spec.replicate, "seed": spec.seed}
-    return {**ids, "scenario": spec.scenario, **parameters(spec.config)}
+    return {**ids, "scenario": spec.scenario, **(parameters(spec.config) if params is None else params)}
 
 
 def failed_run(spec: RunSpec, error: str, *, wall_s: float = 0.0, attempts: int = 1) -> RunResult:
@@ -226,9 +280,12 @@ def run_many(specs: Iterable[RunSpec], workers: int = 1, progress: bool = True,
     return sorted(results, key=lambda r: r.run_id)
 
 
-def _lead(frame: pd.DataFrame, ids: dict[str, Any]) -> pd.DataFrame:
-    """``frame`` with the run's id, replicate and seed as its first columns (one concatenation: inserting
-    them one by one cost three times as much)."""
+def _lead(frame: pd.DataFrame, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """``frame``, whose rows are ``rows``' runs' one after the other (as many each), with each row's run id,
+    point, replicate and seed as its first columns (one concatenation: inserting them one by one cost three times
+    as much)."""
+    per_run = len(frame) // len(rows)
+    ids = {key: np.repeat([row[key] for row in rows], per_run) for key in RUN_COLUMNS}
     return pd.concat([pd.DataFrame(ids, index=frame.index), frame], axis=1)
 
 

@@ -52,7 +52,7 @@ from simulation.execution import results as store
 from simulation.execution.dask_engine import engine
 from simulation.execution.errors import EngineError, Interrupted, OutputError, exit_code_of
 from simulation.execution.experiment import Experiment, checked_design, load_experiment, plan, specs, validate
-from simulation.execution.runner import Progress, RunResult, ensembles, lost_group, run_ensemble, singles
+from simulation.execution.runner import Progress, RunResult, ensembles, joined, lost_group, run_ensemble, singles
 from simulation.execution.workers import Engine, stream
 from simulation.inputs.limits import DASK_TIMEOUT_S
 from simulation.inputs.params import Config
@@ -244,9 +244,8 @@ def _write_done(sweep: Sweep, done: list[RunResult]) -> None:
     if not done:
         return
     name = f"{done[0].run_id}.parquet"
-    store.write_table(pd.concat([r.steps for r in done], ignore_index=True), sweep.path / "parts" / "steps" / name)
-    store.write_table(pd.concat([r.missions for r in done], ignore_index=True),
-                      sweep.path / "parts" / "missions" / name)
+    for table in PARTS[1:]:
+        store.write_table(joined(done, table), sweep.path / "parts" / table / name)
     store.write_table(_rows(done), sweep.path / "parts" / "runs" / name)
     for result in done:  # it failed before and was retried
         (sweep.path / "parts" / "errors" / f"{result.run_id}.parquet").unlink(missing_ok=True)
