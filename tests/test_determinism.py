@@ -4,8 +4,11 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from simulation import Config, MissionModel
+from simulation.core.engine import DRAWN_AHEAD
+from simulation.core.ensemble import Ensemble
 from simulation.core.rng import replicate_seeds, stream
 from simulation.inputs.params import with_overrides
 
@@ -52,6 +55,18 @@ def test_named_streams_are_independent_and_stable():
     assert stream(1, "world").random() != stream(1, "creep").random()
     assert replicate_seeds(9, 3) == replicate_seeds(9, 6)[:3]
     assert len(set(replicate_seeds(9, 100))) == 100
+
+
+@pytest.mark.parametrize("method, args", [("random", ()), ("standard_normal", ()), ("normal", (0.0, 0.3))])
+def test_draws_taken_months_ahead_are_the_monthly_draws(method, args):
+    model, ensemble = MissionModel(CONFIG, seed=3), Ensemble(CONFIG, [3, 4])
+    monthly = [stream(seed, "facets") for seed in (3, 4)]
+    for _ in range(2 * DRAWN_AHEAD + 1):  # across two refills
+        expected = [getattr(g, method)(*args, size=(2, 3)) for g in monthly]
+        np.testing.assert_array_equal(model.draw("facets", method, *args, size=(2, 3)), expected[0])
+        np.testing.assert_array_equal(ensemble.draw("facets", method, *args, size=(2, 3)), np.stack(expected))
+    with pytest.raises(ValueError, match="stream 'facets' drawn as"):
+        model.draw("facets", method, *args, size=4)
 
 
 def test_agent_data_only_on_request_and_consistent_with_type_tables():

@@ -18,6 +18,7 @@ with no replicate axis, plus Mesa's agents and DataCollector.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,17 @@ from simulation.inputs.params import Config, ReviewRule
 
 STREAMS = ("init", "world", "elections", "indicators", "creep", "facets", "purpose")
 """Named random streams; each draws only for its own process."""
+DRAWN_AHEAD = 12
+"""Months of draws a stream takes at once (:meth:`Engine.draw`)."""
+
+
+@dataclass
+class Ahead:
+    """A stream's draws for the months ahead: drawn as ``how`` (method, arguments, size), next to use ``next``."""
+
+    how: tuple
+    values: np.ndarray
+    next: int = 0
 
 
 class Engine(RunTables):
@@ -64,6 +76,7 @@ class Engine(RunTables):
             self.streams = {name: [own[name] for own in streams] for name in STREAMS}
         else:
             (self.missions, self.actors, self.funders), self.streams = parts[0], streams[0]
+        self._ahead: dict[str, Ahead] = {}
         self.lead_ministry = np.array([s[0] for s in sets])
         a = self.actors  # who is exposed to which mission, and with what capacity, is fixed for the run:
         self.exposed = a.exposure > 0
@@ -265,12 +278,24 @@ class Engine(RunTables):
         return (self.month - 1) % self.config.time.steps_per_year
 
     def draw(self, name: str, method: str, *args: Any, size: int | tuple[int, ...]) -> np.ndarray:
-        """Draws of stream ``name`` shaped ``size``, one set per replicate from the replicate's own stream,
-        stacked on the replicate axis."""
-        found = self.streams[name]
-        if self.replicates is None:
-            return getattr(found, method)(*args, size=size)
-        return np.stack([getattr(g, method)(*args, size=size) for g in found])
+        """This month's draws of stream ``name`` shaped ``size``, one set per replicate from the replicate's own
+        stream, stacked on the replicate axis.
+
+        A stream draws for DRAWN_AHEAD months at once, one call per replicate, not one a month: a Generator fills
+        an array element after element, so the values are the ones monthly calls give, and an ensemble's step
+        does not pay a call per replicate and stream every month. A stream is drawn one way only."""
+        how = (method, args, size)
+        ahead = self._ahead.get(name)
+        if ahead is not None and ahead.how != how:
+            raise ValueError(f"stream {name!r} drawn as {how}, after {ahead.how}")
+        if ahead is None or ahead.next == len(ahead.values):
+            shape = (DRAWN_AHEAD, *(size if isinstance(size, tuple) else (size,)))
+            found = self.streams[name]
+            values = getattr(found, method)(*args, size=shape) if self.replicates is None else \
+                np.stack([getattr(g, method)(*args, size=shape) for g in found], axis=1)
+            ahead = self._ahead[name] = Ahead(how, values)
+        ahead.next += 1
+        return ahead.values[ahead.next - 1]
 
     def _ambition_seen(self) -> np.ndarray:
         """The ambition actors respond to: the mission's own, or a neutral 0.5 when ambition is off
