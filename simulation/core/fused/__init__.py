@@ -41,13 +41,12 @@ def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity
     lead_on, side_on = d.push is not None, d.affected is not None
     tau = choice.dissimilarity(s.crowding)
     burnt_out = per_actor(effort.burnt_out)
-    open_, top, arg = passes.utility(per_pair(exposed), per_mission(live), burnt_out,
+    open_, top, packed = passes.utility(per_pair(exposed), per_mission(live), burnt_out,
         per_mission(d.mission), per_actor(d.actor), per_actor(d.grant_pull), per_mission(d.funding),
         per_mission(d.push) if lead_on else _UNUSED_2D, per_actor(d.trusted) if lead_on else _UNUSED_2D, lead_on,
         float(d.erosion), per_pair(d.affected) if side_on else _UNUSED_3D,
         per_mission(d.side_effects) if side_on else _UNUSED_2D, side_on, tau, _SHUT)
-    inner = np.exp(arg, out=arg)
-    norm, loggable = passes.nest(inner, open_)
+    inner, norm, loggable = passes.nest(np.exp(packed, out=packed), open_)
     log_norm = np.log(loggable, out=loggable)
     fatigue, capacity_ = per_actor(effort.fatigue), per_actor(capacity)
     weights = passes.options(s.fatigue_weight * fatigue, float(s.own_utility), log_norm, norm, top, tau)

@@ -33,13 +33,15 @@ def _clip(x):
 def utility(exposed, live, burnt_out, mission, actor, grant_pull, funding, push, trusted, lead_on, erosion, affected,
             side, side_on, tau, shut):
     """Which missions each actor can choose (``open_``); choice.mission_utility, then nested_shares up to the
-    argument of each mission's exponential: the best open mission's scaled utility (``top``) and the open ones'
-    scaled utility less it. ``shut`` is choice._SHUT."""
+    argument of each open mission's exponential: the best open mission's scaled utility (``top``) and, packed
+    in order of actor and mission, the open ones' scaled utility less it (``packed``, one slot to spare: only
+    open missions' exponentials are needed, a third of them by default). ``shut`` is choice._SHUT."""
     n_lead, n_actors, n_missions = exposed.shape
     open_ = np.empty(exposed.shape, dtype=np.bool_)
-    arg = np.empty(exposed.shape)
+    packed = np.empty(exposed.size + 1)
     top = np.empty((n_lead, n_actors))
     scaled, opens = np.empty(n_missions), np.empty(n_missions)  # an actor's, kept apart from the outputs
+    k = 0
     for r in range(n_lead):
         for i in range(n_actors):
             best = 0.0
@@ -61,28 +63,35 @@ def utility(exposed, live, burnt_out, mission, actor, grant_pull, funding, push,
             best = best if best > -0.5 * shut else 0.0
             top[r, i] = best
             for j in range(n_missions):
-                arg[r, i, j] = (scaled[j] - best) * opens[j]
-    return open_, top, arg
+                packed[k] = (scaled[j] - best) * opens[j]
+                k += np.int64(opens[j])
+    packed[k] = 0.0
+    return open_, top, packed[:k + 1]
 
 
 @jit
-def nest(inner, open_):
-    """Masks the missions' exponentials (in place) and adds them over the missions, in numpy's order; and the
-    sums again with 1 for 0 (an actor with no mission open), whose logarithm numpy takes without the slow path
-    its logarithm of 0 and exponential of -inf take (the nest's weight there is 0 all the same)."""
+def nest(packed, open_):
+    """The missions' exponentials (``packed``: the open ones', in :func:`utility`'s order) in place, 0 for the
+    others, and their sums over the missions, in numpy's order; and the sums again with 1 for 0 (an actor with no
+    mission open), whose logarithm numpy takes without the slow path its logarithm of 0 and exponential of -inf
+    take (the nest's weight there is 0 all the same)."""
     n_lead, n_actors, n_missions = open_.shape
+    inner = np.empty(open_.shape)
     norm = np.empty((n_lead, n_actors))
     loggable = np.empty((n_lead, n_actors))
+    k = 0
     for r in range(n_lead):
         for i in range(n_actors):
             total = 0.0
             for j in range(n_missions):
-                v = inner[r, i, j] * np.float64(open_[r, i, j])
+                o = open_[r, i, j]
+                v = packed[k] if o else 0.0
+                k += np.int64(o)
                 inner[r, i, j] = v
                 total = total + v
             norm[r, i] = total
             loggable[r, i] = total if total > 0 else 1.0
-    return norm, loggable
+    return inner, norm, loggable
 
 
 @jit
