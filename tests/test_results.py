@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from simulation.analysis import api
@@ -206,3 +207,16 @@ def test_concat_parquet_appends_parts_in_order_and_unifies_their_schemas(tmp_pat
     assert whole["run_id"].tolist() == ["a", "b", "b"] and whole["x"].tolist() == [1.5, 2.5, 3.5]
     assert whole["leaves_at"].isna().tolist() == [True, False, False] and whole["leaves_at"].iloc[2] == 36
     assert pd.read_parquet(store.concat_parquet([], tmp_path / "empty.parquet")).empty
+
+
+def test_tables_keep_dictionaries_for_text_and_categories_only(tmp_path):
+    frame = pd.DataFrame({"run_id": ["a-0000", "a-0001"] * 50, "status": pd.Categorical(["active", "achieved"] * 50),
+                          "progress": [k / 7 for k in range(100)], "step": list(range(100))})
+    part, gathered = tmp_path / "part.parquet", tmp_path / "all.parquet"
+    store.write_table(frame, part)
+    store.concat_parquet([part, part], gathered)
+    for path in (part, gathered):
+        group = pq.ParquetFile(path).metadata.row_group(0)
+        dictionary = {group.column(k).path_in_schema: group.column(k).has_dictionary_page for k in range(group.num_columns)}
+        assert dictionary == {"run_id": True, "status": True, "progress": False, "step": False}
+    pd.testing.assert_frame_equal(pd.read_parquet(part), frame, check_exact=True)

@@ -55,9 +55,9 @@ class RunSpec:
 @dataclass(eq=False)
 class Tables:
     """The tables of runs of one configuration, done together: each table holds every run's rows, run after run,
-    the same number of rows each. Kept as one frame per table, because results travel from worker processes
-    pickled, and a frame per run and table cost more to build, pickle and join than the run's model time's
-    seventh."""
+    the same number of rows each. Kept as one frame per table because results travel from worker processes
+    pickled: building, pickling and joining a frame per run and table cost about a seventh of a run's model
+    time."""
 
     steps: pd.DataFrame  # per month and mission
     actors: pd.DataFrame  # per month and actor type
