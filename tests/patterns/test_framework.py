@@ -11,7 +11,7 @@ import pytest
 import yaml
 from pydantic import TypeAdapter
 
-from simulation.analysis.patterns import FRACTION, PATTERNS, Variant, ablation_arms, classify, evaluate, load_patterns, run_pattern
+from simulation.analysis.patterns import FRACTION, PATTERNS, Variant, ablation_arms, classify, evaluate, load_patterns, report, run_pattern
 from simulation.analysis.patterns.claims import ClaimResult, Result, check
 from simulation.analysis.patterns.claims import evaluate as evaluate_claim
 from simulation.analysis.patterns.evaluation import Case, Evaluation, judge
@@ -358,3 +358,20 @@ def test_an_evaluation_runs_the_arms_and_reports_a_scenario_that_cannot_host(tin
     lhs = next(c for c in ev.cases if c.name == "LHS 1")
     assert f"| LHS 1 | {'yes' if lhs.holds else '**no**'} | {lhs.state['mean_engagement']:.2f} |" in text
     assert figure(ev) is not None
+
+
+def test_the_page_can_be_written_for_some_patterns_only_and_never_over_the_shipped_one(tiny, tmp_path, monkeypatch,
+                                                                                       capsys):
+    monkeypatch.setattr(report, "load_patterns", lambda: (tiny,))
+    out, figures = tmp_path / "some.md", tmp_path / "figures"
+    for argv, says in ((["--patterns", "P2,P11", "--out", str(out), "--figures", str(figures)], "unknown P11"),
+                       (["--patterns", "P2"], "give --out and --figures")):
+        with pytest.raises(SystemExit) as exit_:
+            report.main(argv)
+        assert exit_.value.code == 2 and says in capsys.readouterr().err
+    assert not out.exists() and not figures.exists()
+    assert report.main(["--patterns", "p2", "--robustness", "none", "-w", "1", "--out", str(out),
+                        "--figures", str(figures)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "## P2 Portfolio dilution and burn-out" in text and "Hold on their natural measures: 1 of 1" in text
+    assert sorted(p.name for p in figures.iterdir()) == ["p2.png"]

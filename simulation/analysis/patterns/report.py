@@ -280,20 +280,45 @@ def write_docs(out: Path = DOCS, figures: Path = FIGURES, workers: int = 2, robu
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m simulation.analysis.patterns",
                                      description="Evaluate the ten patterns and write docs/patterns.md and its figures")
-    parser.add_argument("--out", type=Path, default=DOCS, help="the Markdown page (default docs/patterns.md)")
-    parser.add_argument("--figures", type=Path, default=FIGURES, help="folder of the figures")
+    parser.add_argument("--out", type=Path, help="the Markdown page (default docs/patterns.md)")
+    parser.add_argument("--figures", type=Path, help="folder of the figures (default results/examples/patterns)")
     parser.add_argument("-w", "--workers", type=worker_count, default=2, help="worker processes (results are identical)")
     parser.add_argument("--robustness", choices=list(ROBUSTNESS), default="full",
                         help="full (the docs), ci (one host scenario, one hypercube point) or none")
+    parser.add_argument("--patterns", type=_keys, metavar="P1,P5",
+                        help="evaluate only these patterns (with --out and --figures: the shipped page holds all ten)")
     args = parser.parse_args(argv)
     from simulation.inputs.scenario import ScenarioError
 
+    if args.patterns and (args.out is None or args.figures is None):
+        parser.error("--patterns evaluates part of the page: give --out and --figures (docs/patterns.md and its "
+                     "figures hold all ten)")
+    out, figures = args.out or DOCS, args.figures or FIGURES
     try:
-        write_docs(args.out, args.figures, args.workers, args.robustness,
-                   log=lambda line: print(line, file=sys.stderr))
+        write_docs(out, figures, args.workers, args.robustness, log=lambda line: print(line, file=sys.stderr),
+                   patterns=_chosen(args.patterns, parser))
     except ScenarioError as exc:
         print(f"error: {exc}".replace("\n", "\nerror: "), file=sys.stderr)
         return 2
-    print(f"wrote {args.out}")
+    print(f"wrote {out}")
     return 0
 
+
+def _keys(text: str) -> list[str]:
+    """``--patterns``: pattern keys, comma-separated (p5 and P5 alike)."""
+    keys = [k.strip().upper() for k in text.split(",") if k.strip()]
+    if not keys:
+        raise argparse.ArgumentTypeError("give pattern keys such as P1,P5")
+    return keys
+
+
+def _chosen(keys: list[str] | None, parser: argparse.ArgumentParser) -> list[Pattern] | None:
+    """The shipped patterns named by ``keys``, in pattern order; all of them when ``keys`` is None."""
+    if keys is None:
+        return None
+    patterns = load_patterns()
+    known = [p.key for p in patterns]
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        parser.error(f"--patterns: unknown {', '.join(unknown)}; the patterns are {', '.join(known)}")
+    return [p for p in patterns if p.key in keys]
