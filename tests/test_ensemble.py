@@ -75,3 +75,25 @@ def test_the_state_carries_a_leading_replicate_axis():
 def test_an_ensemble_needs_seeds(seeds):
     with pytest.raises(ValueError, match="sequence of seeds"):
         Ensemble(config("baseline", steps=2), seeds)
+
+
+VARIED = {"commitment.trust": (0.3, 0.9), "production.adaptation": (0.05, 0.3), "choice.overtime": (1.1, 2.5),
+          "funding.reallocation": (0.05, 0.4), "network.influence": (0.1, 0.6), "ambition.ripple": (0.0, 0.8)}
+
+
+@pytest.mark.parametrize("case", ["baseline", "ddc-portfolio"])
+def test_replicates_with_their_own_real_parameters_are_each_their_run_alone(case):
+    """Sweep points that differ in real-valued parameters only share one ensemble (issue #15)."""
+    configs = [with_overrides(config(case, steps=36), {k: lo + (hi - lo) * k_ / 3 for k, (lo, hi) in VARIED.items()})
+               for k_ in range(4)]
+    ensemble = Ensemble(configs, SEEDS).run()
+    assert isinstance(ensemble.p.commitment.trust, np.ndarray)  # the varying leaves are per-replicate columns
+    for k, (cfg, seed) in enumerate(zip(configs, SEEDS, strict=True)):
+        same_run(MissionModel(cfg, seed=seed).run(), ensemble.replicate(k))
+    first = Ensemble([configs[0]] * 4, SEEDS).run()  # control: the parameters, not the seeds, make replicate 3
+    assert not pd.Series(first.replicate(3).summary()).equals(pd.Series(ensemble.replicate(3).summary()))
+
+
+def test_replicates_that_differ_in_structure_cannot_share_an_ensemble():
+    with pytest.raises(ValueError, match="but real-valued parameters"):
+        Ensemble([config("baseline"), config("moonshot")], SEEDS[:2])

@@ -23,14 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from simulation.core import fused
+from simulation.core import fused, varying
 from simulation.core.model_args import finished
 from simulation.core.recorder import Recorder
 from simulation.core.rng import int_seed, stream
 from simulation.core.rules import choice, money, opinion, opposition, progress, work
 from simulation.core.rules import governance as gov
 from simulation.core.rules.adjust import approach
-from simulation.core.rules.axes import max_missions, sum_actors
+from simulation.core.rules.axes import max_missions, per_pair, sum_actors
 from simulation.core.run_tables import RunTables
 from simulation.core.state import build_actors, build_funders, build_missions, ministry_sets, stack
 from simulation.inputs.params import Config, ReviewRule
@@ -53,24 +53,30 @@ class Ahead:
 class Engine(RunTables):
     """A portfolio of missions pursued by an ecosystem of actors, month by month.
 
-    ``seeds`` is one run seed (no replicate axis) or a sequence of them (one replicate each, stacked)."""
+    ``seeds`` is one run seed (no replicate axis) or a sequence of them (one replicate each, stacked); the
+    replicates of a sequence run on ``config``, or on ``config[k]`` each where a sequence of configurations of
+    one structure is given (:mod:`simulation.core.varying`)."""
 
-    def __init__(self, config: Config, seeds: int | Sequence[int], agent_data: bool = False) -> None:
-        self.config, self.month = config, 0
+    def __init__(self, config: Config | Sequence[Config], seeds: int | Sequence[int], agent_data: bool = False) -> None:
         batched = not isinstance(seeds, int | np.integer)
         runs = [int(s) for s in seeds] if batched else [int(seeds)]
+        configs = list(config) if isinstance(config, Sequence) else [config] * len(runs)
+        if len(configs) != len(runs):
+            raise ValueError(f"{len(configs)} configurations for {len(runs)} seeds")
+        self.config, self.configs, self.month = configs[0], configs, 0
+        self.p = varying.parameters(configs)  # what the phases read: one value, or one per replicate
+        config = self.config  # the structure every replicate shares
         self.replicates = len(runs) if batched else None
         if not batched:
             self.seed = runs[0]
         streams = [{name: stream(seed, name) for name in STREAMS} for seed in runs]
         pf = config.portfolio
         sets = ministry_sets(config.population.ministries, pf.count, pf.ministries_per_mission, pf.overlap)
-        specs = pf.resolved()
         parts = []
-        for seed, own in zip(runs, streams, strict=True):
-            actors = build_actors(config, pf.count, sets, own["init"], int_seed(seed, "network"))
-            missions = build_missions(config, specs, own["init"], actors.silo, sets)
-            parts.append((missions, actors, build_funders(config, missions)))
+        for seed, own, cfg in zip(runs, streams, configs, strict=True):
+            actors = build_actors(cfg, pf.count, sets, own["init"], int_seed(seed, "network"))
+            missions = build_missions(cfg, cfg.portfolio.resolved(), own["init"], actors.silo, sets)
+            parts.append((missions, actors, build_funders(cfg, missions)))
         if batched:
             self.missions, self.actors, self.funders = (stack([p[i] for p in parts]) for i in range(3))
             self.streams = {name: [own[name] for own in streams] for name in STREAMS}
@@ -81,16 +87,16 @@ class Engine(RunTables):
         a = self.actors  # who is exposed to which mission, and with what capacity, is fixed for the run:
         self.exposed = a.exposure > 0
         self.rooms = progress.exposed_capacity(a.exposure, a.capacity, a.groups)  # each group's, for effort
-        self.room = sum_actors(a.exposure * (config.choice.overtime * a.capacity)[..., None])  # all, for engagement
+        self.room = sum_actors(a.exposure * (self.p.choice.overtime * a.capacity)[..., None])  # all, for engagement
         self.exposed_incumbents = sum_actors(a.exposure[..., a.incumbents, :])  # for lobbying's share
         if not config.momentum.enabled:
             self.missions.momentum[:] = choice.NEUTRAL
         self.missions.legitimacy = opinion.legitimacy(self.actors.support)  # the licence a mission starts with
         lead = () if self.replicates is None else (self.replicates,)
         self.recorder = Recorder(config.time.steps, pf.count, self.actors.kind.size, agents=agent_data, lead=lead)
-        at, ch = config.attention, config.choice
+        at, ch = self.p.attention, self.p.choice
         self.work_setting = work.Setting(at.enabled, at.fatigue_weight, choice.bau_bias(ch.slack, ch.overtime),
-                                         at.crowding, ch.overtime, config.production.adaptation, at.money_relief,
+                                         at.crowding, ch.overtime, self.p.production.adaptation, at.money_relief,
                                          at.progress_relief, at.fatigue_build, at.fatigue_recovery, at.recovery_point)
         self.running = True
         self.record()
@@ -118,7 +124,7 @@ class Engine(RunTables):
 
     # ------------------------------------------------------------------ phases
     def open_month(self) -> None:
-        c, m, f = self.config, self.missions, self.funders
+        c, m, f = self.p, self.missions, self.funders
         self.month += 1
         if self.month_of_year == 0:
             f.unpaid += f.budget_left
@@ -131,12 +137,12 @@ class Engine(RunTables):
         m.leader_present[m.leader_leaves_at == self.month] = 0.0  # what that costs follows from choices
 
     def fund(self) -> None:
-        c, m, f = self.config, self.missions, self.funders
+        c, m, f = self.p, self.missions, self.funders
         stalled = money.stalled(m.momentum) * (self.month > c.ambition.grace)
         grant = money.health(f.risk_appetite, stalled, c.funding.stall_penalty, m.hold)
         grant = grant * money.release(f.political, self._backing_seen(), c.commitment.budget_weight)
         target = money.allocation_target(m.budget_share, grant, m.live)
-        f.allocation = np.where(m.live[..., None, :], approach(f.allocation, target, c.funding.reallocation), 0.0)
+        f.allocation = np.where(m.live[..., None, :], approach(f.allocation, target, per_pair(c.funding.reallocation)), 0.0)
         delay = c.cycles.budget_delay if c.cycles.enabled else 0
         if money.paying_month(self.month_of_year, delay):
             tranche = money.tranche(f.budget_left, self.month_of_year, c.time.steps_per_year, delay)
@@ -151,7 +157,7 @@ class Engine(RunTables):
         m.spent += m.spent_now
         m.spent_after_purpose += m.spent_now * (m.achieved | m.problem_gone)
         full_pace = c.funding.cost_per_work * c.production.productivity  # what work at full pace costs a month
-        m.money_ratio = np.minimum(m.spent_now / full_pace, 1.0) if full_pace > 0 else np.ones_like(m.spent_now)
+        m.money_ratio = money.money_ratio(m.spent_now, full_pace)
         announced = c.funding.cost_per_work * self._needed_pace()  # what the announced goal needs a month
         m.credibility = approach(m.credibility, np.minimum(m.spent_now / np.maximum(announced, 1e-12), 1.0), 0.1)
 
@@ -163,7 +169,7 @@ class Engine(RunTables):
         a.engagement, a.own_work, a.fatigue, a.burnt_out = effort
 
     def oppose(self) -> None:
-        c, m, a = self.config, self.missions, self.actors
+        c, m, a = self.p, self.missions, self.actors
         mins, inc = a.ministries, a.incumbents
         live = m.live.astype(float)
         if c.neglect.enabled:
@@ -177,7 +183,7 @@ class Engine(RunTables):
                                             m.specificity, self._commitment_seen(), m.momentum, r.focal_weight)
             others = opposition.lobbying_share(a.lobbying[..., inc, :], self.exposed_incumbents)
             decides = opposition.lobbies(loss, a.lobby_cost[..., inc], others, r.coalition) & (a.exposure[..., inc, :] > 0)
-            a.lobbying[..., inc, :] = approach(a.lobbying[..., inc, :], decides.astype(float), r.mobilisation)
+            a.lobbying[..., inc, :] = approach(a.lobbying[..., inc, :], decides.astype(float), per_pair(r.mobilisation))
         lobby = opposition.lobbying_share(a.lobbying[..., inc, :], self.exposed_incumbents)
         conversion = c.neglect.conversion if c.neglect.enabled else 0.0
         m.resistance = opposition.resistance(lobby, a.resentment[..., mins], 1.0 - a.exposure[..., mins, :],
@@ -185,7 +191,7 @@ class Engine(RunTables):
         m.commitment = np.clip(m.commitment - r.erosion * m.resistance, 0.0, 1.0)
 
     def advance(self) -> None:
-        c, m, a = self.config, self.missions, self.actors
+        c, m, a = self.p, self.missions, self.actors
         amb, prod = c.ambition, c.production
         effort = a.engagement.copy()
         if c.silos.enabled:
@@ -199,7 +205,7 @@ class Engine(RunTables):
                                                             c.silos.coordination_cost)
         if c.facets.enabled:
             fc = c.facets
-            multiplier = multiplier * np.array([1.0, fc.enhancement_pace, fc.adaptive_pace, fc.anticipatory_pace])[m.facet]
+            multiplier = multiplier * gov.facet_pace(m.facet, fc.enhancement_pace, fc.adaptive_pace, fc.anticipatory_pace)
         multiplier = multiplier * progress.learning(m.experience, prod.novice_productivity, prod.learning_effort)
         m.experience += m.effort
         radical = progress.radical_share(self._goal_seen() / m.goal_size, amb.incremental_reach, m.prescriptiveness)
@@ -228,7 +234,7 @@ class Engine(RunTables):
             m.despair = np.where(judging, approach(m.despair, hopeless, 1.0 / max(amb.grace, 1)), 0.0)
 
     def shape_opinion(self) -> None:
-        c, m, a = self.config, self.missions, self.actors
+        c, m, a = self.p, self.missions, self.actors
         cit = a.citizens
         side = m.side_effects if c.ramifications.enabled else np.zeros_like(m.side_effects)
         appeal = opinion.appeal(self._meaning(), m.momentum, self._commitment_seen())
@@ -244,7 +250,7 @@ class Engine(RunTables):
                                                          c.ramifications.decay)
 
     def govern(self) -> None:
-        c, m = self.config, self.missions
+        c, m = self.p, self.missions
         newly = (m.work_done >= m.work_needed) & ~m.achieved & m.pursuing
         m.achieved_at[newly] = self.month
         world = self.draw("world", "random", size=m.count)
@@ -254,13 +260,13 @@ class Engine(RunTables):
         self._apply_lock_in()
         if c.facets.enabled:
             fc = c.facets
-            noise = self.draw("facets", "normal", 0.0, fc.framing_drift, size=m.count)
+            noise = 0.0 + fc.framing_drift * self.draw("facets", "standard_normal", size=m.count)  # normal(0, drift)
             m.framing_fit = gov.drift_fit(m.framing_fit, m.facet, noise, fc.reframing)
             m.facet = gov.facet(m.facet, m.share, m.framing_fit, m.side_effects, fc.enhancement_at,
                                 fc.adaptive_below, fc.anticipatory_above).astype(np.int8)
 
     def close_month(self) -> None:
-        c, m = self.config, self.missions
+        c, m = self.p, self.missions
         if self.month_of_year == c.time.steps_per_year - 1:
             carry = c.cycles.carry_over if c.cycles.enabled else 1.0
             lapse = money.year_end_lapse(m.treasury, carry)
@@ -321,7 +327,7 @@ class Engine(RunTables):
     def _backing_seen(self) -> np.ndarray:
         """The political backing state funders release money on: the stronger of formal commitment and a present
         leader's push as far as funders trust it; neutral when the commitment mechanism is off."""
-        c, m = self.config, self.missions
+        c, m = self.p, self.missions
         if not c.commitment.enabled:
             return self._commitment_seen()
         return money.backing(m.commitment, m.leadership * m.leader_present, c.commitment.trust)
@@ -332,7 +338,7 @@ class Engine(RunTables):
 
     def _drivers(self) -> choice.Drivers:
         """The weighted terms of every actor's utility for every mission, each from its own mechanism."""
-        c, m, a = self.config, self.missions, self.actors
+        c, m, a = self.p, self.missions, self.actors
         cm = c.commitment
         mission = c.ambition.stretch * self._meaning() + c.momentum.weight * m.momentum
         if c.ambition.enabled:
@@ -361,12 +367,12 @@ class Engine(RunTables):
 
     def _attach_goals(self) -> None:
         """Ministries attach goals of their own to missions whose success and support make it pay."""
-        c, m, a = self.config, self.missions, self.actors
+        c, m, a = self.p, self.missions, self.actors
         mins = a.ministries
         attraction = gov.attraction(m.share, m.legitimacy, m.momentum, c.creep.success_weight) * (m.pursuing & ~m.achieved)
         pays = gov.attach_pays(a.goal_fit[..., mins, :], attraction, c.creep.cost, m.specificity,
                                a.attached[..., mins, :])
-        attach = pays & (self.draw("creep", "random", size=pays.shape[-2:]) < c.creep.rate)
+        attach = pays & (self.draw("creep", "random", size=pays.shape[-2:]) < per_pair(c.creep.rate))
         a.attached[..., mins, :] |= attach
         added = attach.sum(axis=-2)
         m.work_needed = m.work_needed + added * c.creep.size * m.goal_size * m.ambition
@@ -375,7 +381,7 @@ class Engine(RunTables):
 
     def _group_weights(self) -> list[float]:
         """Shares of the mission's work from ministries, incumbents, challengers and citizens."""
-        c = self.config
+        c = self.p
         citizens = c.new_voices.citizen_weight
         gov_share = (1.0 - citizens) * c.production.government_weight
         firms = 1.0 - citizens - gov_share
@@ -383,7 +389,7 @@ class Engine(RunTables):
         return [gov_share, firms * (1.0 - challengers), firms * challengers, citizens]
 
     def _apply_lock_in(self) -> None:
-        c, m = self.config, self.missions
+        c, m = self.p, self.missions
         lk = c.lockin
         m.status = gov.purpose_check(m.status, m.achieved, m.problem_gone, lk.enabled).astype(np.int8)
         locked = m.status == gov.Status.LOCKED_IN

@@ -29,6 +29,7 @@ class Missions:
     """Per-mission arrays (length = number of missions)."""
 
     SHARED: ClassVar[tuple[str, ...]] = ()  # arrays the configuration alone fixes: one copy for all replicates
+    stacked: ClassVar[frozenset[str]] = frozenset()  # SHARED arrays an ensemble stacks (see stack)
     names: list[str]
     goal_size: np.ndarray
     ambition: np.ndarray
@@ -45,7 +46,7 @@ class Missions:
     n_ministries: np.ndarray
     silo: np.ndarray
     framing_fit: np.ndarray
-    ripple: float
+    ripple: np.ndarray  # how far radical solutions reach beyond the aim (ambition.ripple), per mission
     work_done: np.ndarray = field(init=False)  # incremental + radical, in work units
     incremental: np.ndarray = field(init=False)
     radical: np.ndarray = field(init=False)
@@ -133,6 +134,7 @@ class Actors:
     """Ministries, firms and citizens, in that order along the actor axis."""
 
     SHARED: ClassVar[tuple[str, ...]] = ("kind", "grant_pull", "new_voice")
+    stacked: ClassVar[frozenset[str]] = frozenset()  # SHARED arrays an ensemble stacks (see stack)
     kind: np.ndarray  # index into ACTOR_KINDS
     groups: list[slice]  # ministries, incumbent firms, challenger firms, citizens
     exposure: np.ndarray  # (actors, missions) 0/1: the mission concerns the actor (a ministry's mandate)
@@ -195,6 +197,7 @@ class Funders:
     """National, regional, philanthropic and impact funders."""
 
     SHARED: ClassVar[tuple[str, ...]] = ("kind", "political", "annual_budget", "risk_appetite")
+    stacked: ClassVar[frozenset[str]] = frozenset()  # SHARED arrays an ensemble stacks (see stack)
     kind: np.ndarray  # index into FUNDER_KINDS
     political: np.ndarray  # state funders (national, regional) whose release follows formal commitment
     annual_budget: np.ndarray
@@ -211,13 +214,16 @@ class Funders:
 
 
 def stack[S: (Missions, Actors, Funders)](parts: list[S]) -> S:
-    """The replicates' states as one, each per-replicate array stacked on a new leading axis.
+    """The replicates' states as one, each per-replicate array stacked on a new leading axis; a SHARED array
+    is kept once unless the replicates' configurations make it differ (``stacked`` names those stacked).
 
     A social network becomes one block-diagonal matrix over all replicates' citizens (row products over it
     sum each citizen's neighbours in the same order as the replicate's own matrix does)."""
     out = copy.copy(parts[0])
+    out.stacked = frozenset(name for name in out.SHARED
+                            if any(not np.array_equal(getattr(p, name), getattr(out, name)) for p in parts[1:]))
     for name, value in vars(out).items():
-        if name in out.SHARED:
+        if name in out.SHARED and name not in out.stacked:
             continue
         if isinstance(value, np.ndarray):
             setattr(out, name, np.stack([getattr(p, name) for p in parts]))
@@ -229,8 +235,9 @@ def stack[S: (Missions, Actors, Funders)](parts: list[S]) -> S:
 def take[S: (Missions, Actors, Funders)](state: S, k: int) -> S:
     """Replicate ``k`` of a stacked state, as views onto its arrays."""
     out = copy.copy(state)
+    out.stacked = frozenset()
     for name, value in vars(state).items():
-        if name in state.SHARED:
+        if name in state.SHARED and name not in state.stacked:
             continue
         if isinstance(value, np.ndarray):
             setattr(out, name, value[k])
@@ -269,7 +276,7 @@ def build_missions(config: Config, specs: list[Mission], rng: np.random.Generato
         n_ministries=np.array([len(s) for s in sets], dtype=float),
         silo=np.array([silo[s].mean() for s in sets]),
         framing_fit=np.clip(1.0 - 0.5 * prescriptive - 0.1 * rng.random(len(specs)), 0.0, 1.0),
-        ripple=config.ambition.ripple,
+        ripple=np.full(len(specs), config.ambition.ripple),
     )
     # a goal set as a level (175 GW) counts what exists at the start: incremental change as far as that reaches
     existing = col("initial_progress") * missions.work_needed

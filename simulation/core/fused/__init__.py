@@ -35,26 +35,26 @@ def month_of_work(drivers: Drivers, exposed, live, effort: work.Effort, capacity
     passes = compiled.kernels() if s.attention and 1 < missions < PAIRWISE_FROM else None
     if passes is None:
         return work.month_of_work(drivers, exposed, live, effort, capacity, threshold, funding, momentum, s)
-    per_pair, per_actor, per_mission = _layouts(shape)
+    per_pair, per_actor, per_mission, per_lead = _layouts(shape)
 
     d = drivers
     lead_on, side_on = d.push is not None, d.affected is not None
-    tau = choice.dissimilarity(s.crowding)
+    tau = per_lead(choice.dissimilarity(s.crowding))
     burnt_out = per_actor(effort.burnt_out)
     open_, top, packed = passes.utility(per_pair(exposed), per_mission(live), burnt_out,
         per_mission(d.mission), per_actor(d.actor), per_actor(d.grant_pull), per_mission(d.funding),
         per_mission(d.push) if lead_on else _UNUSED_2D, per_actor(d.trusted) if lead_on else _UNUSED_2D, lead_on,
-        float(d.erosion), per_pair(d.affected) if side_on else _UNUSED_3D,
+        per_lead(d.erosion), per_pair(d.affected) if side_on else _UNUSED_3D,
         per_mission(d.side_effects) if side_on else _UNUSED_2D, side_on, tau, _SHUT)
     inner, norm, loggable = passes.nest(np.exp(packed, out=packed), open_)
     log_norm = np.log(loggable, out=loggable)
     fatigue, capacity_ = per_actor(effort.fatigue), per_actor(capacity)
-    weights = passes.options(s.fatigue_weight * fatigue, float(s.own_utility), log_norm, norm, top, tau)
+    weights = passes.options(s.fatigue_weight * fatigue, per_lead(s.own_utility), log_norm, norm, top, tau)
     weights = np.exp(weights, out=weights)
     engagement, own_work, fatigue, burnt_out = passes.effort(
         weights, inner, norm, open_, per_pair(effort.engagement), per_actor(effort.own_work), fatigue, capacity_,
-        per_actor(threshold), burnt_out, per_mission(funding), per_mission(momentum), s.overtime,
-        s.adaptation, s.money_relief, s.progress_relief, s.fatigue_build, s.fatigue_recovery, s.recovery_point)
+        per_actor(threshold), burnt_out, per_mission(funding), per_mission(momentum), *map(per_lead, (s.overtime,
+        s.adaptation, s.money_relief, s.progress_relief, s.fatigue_build, s.fatigue_recovery, s.recovery_point)))
     return work.Effort(engagement.reshape(shape), own_work.reshape(shape[:-1]), fatigue.reshape(shape[:-1]),
                        burnt_out.reshape(shape[:-1]))
 
@@ -66,11 +66,11 @@ def citizens_month(appeal_, cynicism, affected, side_effects, erosion, support, 
         return opinion.citizens_month(appeal_, cynicism, affected, side_effects, erosion, support, adjacency, degree,
                                       influence)
     shape = support.shape
-    per_pair, per_actor, per_mission = _layouts(shape)
+    per_pair, per_actor, per_mission, per_lead = _layouts(shape)
     moved = passes.towards_target(per_mission(appeal_), per_actor(cynicism), per_pair(affected),
-                                  per_mission(side_effects), float(erosion), per_pair(support))
-    flat = moved.reshape(-1, shape[-1])
-    return passes.mix(flat, adjacency @ flat, per_actor(degree).reshape(-1), float(influence)).reshape(shape)
+                                  per_mission(side_effects), per_lead(erosion), per_pair(support))
+    neighbours = (adjacency @ moved.reshape(-1, shape[-1])).reshape(moved.shape)
+    return passes.mix(moved, neighbours, per_actor(degree), per_lead(influence)).reshape(shape)
 
 
 def update_disillusion(disillusion, exposure, gap, rate, decay):
@@ -79,14 +79,15 @@ def update_disillusion(disillusion, exposure, gap, rate, decay):
     passes = compiled.kernels() if 1 < shape[-1] < PAIRWISE_FROM else None
     if passes is None:
         return opinion.update_disillusion(disillusion, exposure, gap, rate, decay)
-    per_pair, per_actor, per_mission = _layouts(shape)
-    return passes.disillusion(per_actor(disillusion), per_pair(exposure), per_mission(gap), float(rate),
-                              float(decay)).reshape(shape[:-1])
+    per_pair, per_actor, per_mission, per_lead = _layouts(shape)
+    return passes.disillusion(per_actor(disillusion), per_pair(exposure), per_mission(gap), per_lead(rate),
+                              per_lead(decay)).reshape(shape[:-1])
 
 
 def _layouts(shape):
     """Reshapers of per-pair (..., A, M), per-actor (..., A) and per-mission (..., M) arrays, broadcast to
-    ``shape``, into the C-contiguous (lead, A, M), (lead, A) and (lead, M) the passes take."""
+    ``shape``, into the C-contiguous (lead, A, M), (lead, A) and (lead, M) the passes take, and of parameters
+    (one value, or one per replicate (..., 1)) into (lead,)."""
     lead, actors, missions = int(np.prod(shape[:-2], dtype=np.int64)), shape[-2], shape[-1]
 
     def per_pair(x):
@@ -98,4 +99,7 @@ def _layouts(shape):
     def per_mission(x):
         return np.ascontiguousarray(np.broadcast_to(x, (*shape[:-2], missions))).reshape(lead, missions)
 
-    return per_pair, per_actor, per_mission
+    def per_lead(x):
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64).reshape(-1), (lead,)))
+
+    return per_pair, per_actor, per_mission, per_lead

@@ -1,6 +1,7 @@
 """The compiled passes: the month of work, citizens' opinion, the actor-axis sum and the small-world builder; each
 mirrors a stretch of its numpy or Python reference, operation for operation (see :mod:`simulation.core.fused`).
-Arrays are (lead, actors, missions), (lead, actors) and (lead, missions), C-contiguous; compiled once and cached
+Arrays are (lead, actors, missions), (lead, actors) and (lead, missions), C-contiguous, and parameters (lead,):
+one value per replicate (the same in each where they share it); compiled once and cached
 beside this file. Nothing here imports the package, so :mod:`simulation.core.rules.axes` and
 :mod:`simulation.core.small_world` can use it too. An actor's values pass from one of its loops over the missions
 to the next through small scratch arrays, not through the output arrays: reading back what had just been stored
@@ -55,8 +56,8 @@ def utility(exposed, live, burnt_out, mission, actor, grant_pull, funding, push,
                 if lead_on:
                     u = u + push[r, j] * trusted[r, i]
                 if side_on:
-                    u = u + -erosion * affected[r, i, j] * side[r, j]
-                x = u / tau
+                    u = u + -erosion[r] * affected[r, i, j] * side[r, j]
+                x = u / tau[r]
                 scaled[j] = x
                 masked = x - shut * (1.0 - opens[j])
                 best = masked if j == 0 else _maximum(best, masked)
@@ -103,11 +104,11 @@ def options(u_rest, u_own, log_norm, norm, top, tau):
     out = np.empty((3, n_lead, n_actors))
     for r in range(n_lead):
         for i in range(n_actors):
-            inclusive = tau * (log_norm[r, i] + top[r, i]) if norm[r, i] > 0 else -np.inf
+            inclusive = tau[r] * (log_norm[r, i] + top[r, i]) if norm[r, i] > 0 else -np.inf
             rest = u_rest[r, i]
-            peak = _maximum(_maximum(rest, u_own), inclusive)
+            peak = _maximum(_maximum(rest, u_own[r]), inclusive)
             out[0, r, i] = rest - peak
-            out[1, r, i] = u_own - peak
+            out[1, r, i] = u_own[r] - peak
             out[2, r, i] = inclusive - peak if norm[r, i] > 0 else 0.0
     return out
 
@@ -124,30 +125,30 @@ def effort(weights, inner, norm, open_, engagement, own_work, fatigue, capacity,
     drain, given = np.empty(n_missions), np.empty(n_missions)  # an actor's, kept apart from the outputs
     for r in range(n_lead):
         for j in range(n_missions):
-            drain[j] = 1.0 - money_relief * funding[r, j] - progress_relief * momentum[r, j]
+            drain[j] = 1.0 - money_relief[r] * funding[r, j] - progress_relief[r] * momentum[r, j]
         for i in range(n_actors):
             w_nest = weights[2, r, i] if norm[r, i] > 0 else 0.0
             total = weights[0, r, i] + weights[1, r, i] + w_nest
             nest_share = w_nest / total
-            hours = overtime * capacity[r, i]
+            hours = overtime[r] * capacity[r, i]
             denominator = norm[r, i] if norm[r, i] > 0 else 1.0
             mission_load = 0.0
             for j in range(n_missions):
                 share = nest_share * (inner[r, i, j] / denominator)
                 e = engagement[r, i, j]
-                e = (e + adaptation * (hours * share - e)) * np.float64(open_[r, i, j])
+                e = (e + adaptation[r] * (hours * share - e)) * np.float64(open_[r, i, j])
                 given[j] = e
                 mission_load = mission_load + e * drain[j]
             own = own_work[r, i]
-            own = own + adaptation * (hours * (weights[1, r, i] / total) - own)
+            own = own + adaptation[r] * (hours * (weights[1, r, i] / total) - own)
             new_own[r, i] = own
             load = (own + mission_load) / capacity[r, i]
             excess = _maximum(load - 1.0, 0.0)
             spare = _clip(1.0 - load)
             f = fatigue[r, i]
-            f = _clip(f + build * excess - recovery * spare * (1.0 - f))
+            f = _clip(f + build[r] * excess - recovery[r] * spare * (1.0 - f))
             new_fatigue[r, i] = f
-            out = f >= (recovery_point * threshold[r, i] if burnt_out[r, i] else threshold[r, i])
+            out = f >= (recovery_point[r] * threshold[r, i] if burnt_out[r, i] else threshold[r, i])
             new_burnt[r, i] = out
             for j in range(n_missions):
                 new_engagement[r, i, j] = 0.0 if out else given[j]
@@ -163,7 +164,7 @@ def towards_target(appeal, cynicism, affected, side, erosion, support):
         for c in range(n_citizens):
             trusting = 1.0 - cynicism[r, c]
             for j in range(n_missions):
-                target = _clip(appeal[r, j] * trusting - erosion * affected[r, c, j] * side[r, j])
+                target = _clip(appeal[r, j] * trusting - erosion[r] * affected[r, c, j] * side[r, j])
                 s = support[r, c, j]
                 out[r, c, j] = s + 0.1 * (target - s)
     return out
@@ -172,12 +173,14 @@ def towards_target(appeal, cynicism, affected, side, erosion, support):
 @jit
 def mix(support, neighbours, degree, weight):
     """The rest of opinion.social_influence, after scipy's sparse product ``neighbours`` (a compiled loop over
-    it is twice as slow here): the neighbours' mean mixed with the citizen's own support (citizens, missions)."""
-    n_rows, n_missions = support.shape
+    it is twice as slow here): the neighbours' mean mixed with the citizen's own support."""
+    n_lead, n_citizens, n_missions = support.shape
     out = np.empty(support.shape)
-    for i in range(n_rows):
-        for j in range(n_missions):
-            out[i, j] = (1.0 - weight) * support[i, j] + weight * (neighbours[i, j] / degree[i])
+    for r in range(n_lead):
+        w = weight[r]
+        for i in range(n_citizens):
+            for j in range(n_missions):
+                out[r, i, j] = (1.0 - w) * support[r, i, j] + w * (neighbours[r, i, j] / degree[r, i])
     return out
 
 
@@ -192,7 +195,7 @@ def disillusion(disillusion_, exposure, gap, rate, decay):
             for j in range(n_missions):
                 felt = felt + exposure[r, i, j] * gap[r, j]
             d = disillusion_[r, i]
-            out[r, i] = _clip(d + rate * (felt / n_missions) - decay * d)
+            out[r, i] = _clip(d + rate[r] * (felt / n_missions) - decay[r] * d)
     return out
 
 

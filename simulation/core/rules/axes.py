@@ -17,6 +17,13 @@ PAIRWISE_FROM = 8
 """From this many elements along a contiguous axis numpy sums pairwise; below it, in order."""
 
 
+def per_pair(parameter):
+    """A parameter shaped to meet (..., A, M) arrays. A parameter is one value, or, in an ensemble whose
+    replicates differ in it, one per replicate shaped (..., 1) to meet (..., A) and (..., M) arrays
+    (:mod:`simulation.core.varying`); here it gains an axis."""
+    return np.asarray(parameter)[..., None]
+
+
 def sum_missions(x, keepdims=False):
     """``x.sum(axis=-1)`` of a float array, bit for bit."""
     n = x.shape[-1]

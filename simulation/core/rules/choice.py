@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import expit
 
-from simulation.core.rules.axes import max_missions, sum_missions
+from simulation.core.rules.axes import max_missions, per_pair, sum_missions
 
 NEUTRAL = 0.5
 """Stand-in value of a driver whose mechanism is switched off (momentum, meaning)."""
@@ -55,7 +55,7 @@ def mission_utility(drivers: Drivers):
     if d.push is not None:
         total = total + d.push[..., None, :] * d.trusted[..., :, None]
     if d.affected is not None:
-        total = total + -d.erosion * d.affected * d.side_effects[..., None, :]
+        total = total + -per_pair(d.erosion) * d.affected * d.side_effects[..., None, :]
     return total
 
 
@@ -78,7 +78,7 @@ _SHUT = 1e300
 
 def dissimilarity(crowding):
     """The nest's dissimilarity parameter, ``1 - crowding``, kept above 0 so that utilities can be scaled by it."""
-    return max(1.0 - crowding, 1e-3)
+    return np.maximum(1.0 - crowding, 1e-3)
 
 
 def nested_shares(u_rest, u_bau, u_missions, available, crowding):
@@ -88,7 +88,7 @@ def nested_shares(u_rest, u_bau, u_missions, available, crowding):
     """
     tau = dissimilarity(crowding)
     u_rest, u_bau = np.broadcast_arrays(u_rest, u_bau)
-    scaled = u_missions / tau
+    scaled = u_missions / per_pair(tau)
     # masks by arithmetic, not np.where, which costs four times as much on so irregular a mask: the best
     # available mission (a utility far below any real one where none is open, set to 0 as for no mission)...
     top = max_missions(scaled - _SHUT * ~available, keepdims=True)
@@ -98,7 +98,7 @@ def nested_shares(u_rest, u_bau, u_missions, available, crowding):
     norm = sum_missions(inner, keepdims=True)
     some = norm > 0
     with np.errstate(divide="ignore"):
-        inclusive = np.where(some, tau * (np.log(norm) + top), -np.inf)[..., 0]  # the nest's utility
+        inclusive = np.where(some, per_pair(tau) * (np.log(norm) + top), -np.inf)[..., 0]  # the nest's utility
     peak = np.maximum(np.maximum(u_rest, u_bau), inclusive)
     w_rest, w_bau, w_nest = np.exp(u_rest - peak), np.exp(u_bau - peak), np.exp(inclusive - peak)
     total = w_rest + w_bau + w_nest

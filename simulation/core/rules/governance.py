@@ -6,6 +6,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from simulation.core.rules.axes import per_pair
+
 
 class Status(IntEnum):
     """A mission's life: pursuing its goal, running past its purpose, or ended."""
@@ -34,7 +36,7 @@ def attach_pays(fit, attraction, cost, specificity, attached):
     """Whether attaching its own goal to each mission pays each actor (..., A, M): the mission's
     attraction (its success and support) times how well the actor's goal fits it must beat the
     cost, which a specific mission doubles (its clear boundaries resist additions)."""
-    return (fit * attraction[..., None, :] > cost * (0.5 + 0.5 * specificity)[..., None, :]) & ~attached
+    return (fit * attraction[..., None, :] > per_pair(cost) * (0.5 + 0.5 * specificity)[..., None, :]) & ~attached
 
 
 def attraction(progress, legitimacy, momentum, success_weight):
@@ -81,6 +83,14 @@ def purpose_check(status, achieved, problem_gone, lock_in):
     gone = (status == Status.ACTIVE) & (achieved | problem_gone)
     after = Status.LOCKED_IN if lock_in else end_status(achieved, problem_gone)
     return np.where(gone, after, status)
+
+
+def facet_pace(facet, enhancement, adaptive, anticipatory):
+    """Each mission's pace multiplier in its facet (see FACETS; 1 in the mission-oriented one)."""
+    pace = np.ones(np.shape(facet))
+    for code, value in ((ENHANCEMENT, enhancement), (ADAPTIVE, adaptive), (ANTICIPATORY, anticipatory)):
+        pace = np.where(facet == code, value, pace)
+    return pace
 
 
 def drift_fit(fit, facet, noise, reframing):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.core.rules.axes import per_pair
+
 STALLED_BELOW = 0.5
 """Momentum under which a funder starts to see a mission as stalling (fully stalled at 0)."""
 
@@ -43,7 +45,7 @@ def release(political, backing_, budget_weight):
     """Share of its claim a funder releases to each mission (..., F, M): state funders follow the political
     backing they see (``backing``; ``political`` (F,) marks them); the others do not."""
     follows = (1.0 - budget_weight) + budget_weight * backing_
-    return np.where(political[:, None], follows[..., None, :], 1.0)
+    return np.where(political[..., None], follows[..., None, :], 1.0)
 
 
 def health(risk_appetite, stalled_, stall_penalty, hold):
@@ -52,7 +54,7 @@ def health(risk_appetite, stalled_, stall_penalty, hold):
     Missions that look stalled lose funding in proportion to a funder's aversion to risk;
     ``hold`` (..., M) is 1 until funders see a mission is past its purpose, and decays after.
     """
-    cut = stall_penalty * (1.0 - risk_appetite)[:, None] * stalled_[..., None, :]
+    cut = per_pair(stall_penalty) * (1.0 - risk_appetite)[..., None] * stalled_[..., None, :]
     return (1.0 - cut) * hold[..., None, :]
 
 
@@ -73,6 +75,13 @@ def pay(tranche_, allocation):
 def spend(treasury, spending, rate):
     """What each spending mission spends this month from its treasury."""
     return treasury * rate * spending
+
+
+def money_ratio(spent, full_pace):
+    """What a mission's spending buys of work at full pace (``full_pace``: its cost a month), at most 1;
+    1 where work costs nothing."""
+    paid_for = np.minimum(spent / np.where(full_pace > 0, full_pace, 1.0), 1.0)
+    return np.where(full_pace > 0, paid_for, 1.0)
 
 
 def year_end_lapse(treasury, carry_over):

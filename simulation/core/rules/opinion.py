@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.core.rules.adjust import approach
-from simulation.core.rules.axes import sum_actors, sum_missions
+from simulation.core.rules.axes import per_pair, sum_actors, sum_missions
 
 
 def appeal(meaning, momentum, commitment):
@@ -17,7 +17,7 @@ def appeal(meaning, momentum, commitment):
 def support_target(appeal_, cynicism, affected, side_effects, erosion):
     """Support each citizen would give each mission; costs borne by the affected erode it."""
     base = appeal_[..., None, :] * (1.0 - cynicism)[..., :, None]
-    return np.clip(base - erosion * affected * side_effects[..., None, :], 0.0, 1.0)
+    return np.clip(base - per_pair(erosion) * affected * side_effects[..., None, :], 0.0, 1.0)
 
 
 def citizens_month(appeal_, cynicism, affected, side_effects, erosion, support, adjacency, degree, influence):
@@ -40,12 +40,13 @@ def social_influence(support, adjacency, degree, weight):
     (citizens x missions) matrix."""
     flat = support.reshape(-1, support.shape[-1])
     neighbours = (adjacency @ flat).reshape(support.shape) / degree[..., :, None]
+    weight = per_pair(weight)
     return (1.0 - weight) * support + weight * neighbours
 
 
 def credibility_gap(credibility, floor):
     """How far resources fall short of what the announced ambition needs, in [0, 1]."""
-    return np.clip((floor - credibility) / max(floor, 1e-12), 0.0, 1.0)
+    return np.clip((floor - credibility) / np.maximum(floor, 1e-12), 0.0, 1.0)
 
 
 def update_disillusion(disillusion, exposure, gap, rate, decay):

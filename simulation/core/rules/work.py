@@ -13,6 +13,7 @@ import numpy as np
 
 from simulation.core.rules import choice, strain
 from simulation.core.rules.adjust import approach
+from simulation.core.rules.axes import per_pair
 
 
 class Effort(NamedTuple):
@@ -57,7 +58,7 @@ def month_of_work(drivers: choice.Drivers, exposed, live, effort: Effort, capaci
     else:
         _, own, shares = choice.independent_shares(np.zeros_like(effort.fatigue), u_own, u_missions, available)
     hours = s.overtime * capacity
-    engagement = approach(effort.engagement, hours[..., None] * shares, s.adaptation) * available
+    engagement = approach(effort.engagement, hours[..., None] * shares, per_pair(s.adaptation)) * available
     own_work = approach(effort.own_work, hours * own, s.adaptation)
     if not s.attention:
         return Effort(engagement, own_work, effort.fatigue, effort.burnt_out)
