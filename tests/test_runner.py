@@ -12,7 +12,7 @@ import simulation
 from simulation.analysis import api
 from simulation.core.rng import replicate_seeds
 from simulation.execution import runner
-from simulation.inputs.params import Config
+from simulation.inputs.params import Config, with_overrides
 from simulation.inputs.scenario import ScenarioError, load_scenario
 
 SHORT = {"time.steps": 12}
@@ -186,3 +186,17 @@ def test_the_ensemble_size_follows_memory_and_workers(small):
 def test_a_bad_ensemble_size_is_refused(small, size):
     with pytest.raises(ValueError, match="ensemble: expected a whole number"):
         runner.run_many(runner.make_specs(small, [1]), progress=False, ensemble=size)
+
+
+def test_sweep_points_that_differ_in_reals_only_go_together_and_split_on_structure_or_gaps():
+    base = load_scenario("baseline", SHORT)
+    points = [with_overrides(base, {"commitment.trust": t}) for t in (0.2, 0.5, 0.8)]
+    specs = [runner.RunSpec(run_id=f"r{i}", point=i, replicate=0, seed=i, scenario="baseline", config=c, order=i)
+             for i, c in enumerate(points)]
+    assert [len(g) for g in runner.ensembles(specs, 8, 3, 1)] == [3]  # one ensemble across design points
+    other = with_overrides(base, {"population.citizens": base.population.citizens + 1})  # a count: another structure
+    mixed = [*specs[:2], runner.RunSpec(run_id="r2", point=2, replicate=0, seed=2, scenario="baseline", config=other,
+                                        order=2)]
+    assert [len(g) for g in runner.ensembles(mixed, 8, 3, 1)] == [2, 1]
+    gap = [specs[0], specs[2]]  # a run done before between them: a sweep's part covers consecutive runs
+    assert [len(g) for g in runner.ensembles(gap, 8, 2, 1)] == [1, 1]

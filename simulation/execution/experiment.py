@@ -323,11 +323,11 @@ def plan(experiment: Experiment, base: Config, points: pd.DataFrame) -> pd.DataF
 def specs(experiment: Experiment, base: Config, points: pd.DataFrame, runs: pd.DataFrame):
     """RunSpecs for the rows of ``runs`` (a subset of the plan), built point by point, lazily."""
     configs: dict[int, Config] = {}
-    for row in runs.itertuples(index=False):
+    for row in runs.itertuples():
         if row.point not in configs:
             configs[row.point] = with_overrides(base, point_values(points, row.point))
         yield RunSpec(row.run_id, experiment.name, int(row.replicate), int(row.seed), configs[row.point],
-                      point=int(row.point))
+                      point=int(row.point), order=int(row.Index))
 
 
 def point_values(points: pd.DataFrame, point: int) -> dict[str, Any]:

@@ -3,9 +3,10 @@
 ``run_one`` is a pure function of a picklable :class:`RunSpec`: it builds the
 model from the spec's config and seed, runs it and returns a picklable
 :class:`RunResult` whose tables already carry the run's id, replicate and
-seed. ``run_ensemble`` does the same for several specs of one configuration at
-once, as one :class:`~simulation.core.ensemble.Ensemble` (results identical to
-``run_one`` of each). ``run_many`` groups specs into ensembles, fans them out to
+seed. ``run_ensemble`` does the same for several specs of one structure at
+once (their configurations may differ in real-valued parameters: a sweep's
+design points), as one :class:`~simulation.core.ensemble.Ensemble` (results
+identical to ``run_one`` of each). ``run_many`` groups specs into ensembles, fans them out to
 any ``concurrent.futures.Executor``-like object (a process pool by default; a
 Dask ``client.get_executor()`` works the same way) and returns results ordered
 by run id, whatever order they finished in. A run that raises, or kills its
@@ -31,6 +32,7 @@ from simulation.core.ensemble import Ensemble
 from simulation.core.metrics import ACTOR_TYPES, MISSION_METRICS
 from simulation.core.model import MissionModel
 from simulation.core.recorder import FACET_DTYPE, STATUS_DTYPE, Recorder
+from simulation.core.varying import structure
 from simulation.execution import workers as engines
 from simulation.inputs.limits import ENSEMBLE_BYTES, MAX_ENSEMBLE, max_workers
 from simulation.inputs.params import Config
@@ -50,6 +52,7 @@ class RunSpec:
     seed: int
     config: Config
     point: int = 0  # the design point of a sweep
+    order: int | None = None  # place in its sweep's plan (runs that follow each other there go together)
 
 
 @dataclass(eq=False)
@@ -139,26 +142,27 @@ def run_one(spec: RunSpec) -> RunResult:
 
 
 def run_ensemble(specs: Sequence[RunSpec]) -> list[RunResult]:
-    """Run specs of one configuration together as one ensemble; each result is the one ``run_one`` gives.
+    """Run specs of one structure (:func:`simulation.core.varying.structure`) together as one ensemble; each
+    result is the one ``run_one`` gives.
 
     If the ensemble raises, each spec is run alone, so the run at fault is the only failed one."""
     if len(specs) == 1:
         return [run_one(specs[0])]
     start = time.perf_counter()
     try:
-        ensemble = Ensemble(specs[0].config, [s.seed for s in specs]).run()
+        ensemble = Ensemble([s.config for s in specs], [s.seed for s in specs]).run()
         return collected(specs, list(ensemble), ensemble.recorder, time.perf_counter() - start)
     except Exception:
         return [run_one(spec) for spec in specs]
 
 
 def collected(specs: Sequence[RunSpec], runs: Sequence[Any], recorder: Recorder, wall_s: float) -> list[RunResult]:
-    """The results of finished runs of one configuration (a model alone, or the replicates of an ensemble, whose
+    """The results of finished runs of one structure (a model alone, or the replicates of an ensemble, whose
     ``recorder`` holds them all): their tables built once for them all, each row led by its run's ids; each run's
     ``wall_s`` is its share of the time."""
     clock = time.perf_counter()
-    params = parameters(specs[0].config)  # the runs' configuration, the same for all
-    rows = [run_row(spec, params) for spec in specs]
+    params: dict[int, dict[str, Any]] = {}  # each configuration's parameters, read once for the runs sharing it
+    rows = [run_row(spec, params.setdefault(id(spec.config), parameters(spec.config))) for spec in specs]
     names = runs[0].missions.names
     missions = missions_table([record for run in runs for record in run.mission_summary()], names)
     tables = Tables(*(_lead(frame, rows) for frame in (recorder.mission_frame(names), recorder.actor_frame(),
@@ -183,21 +187,30 @@ def ensemble_size(config: Config, runs: int, workers: int) -> int:
 
 
 def ensembles(specs: Iterable[RunSpec], ensemble: int | None, runs: int, workers: int) -> Iterator[tuple[RunSpec, ...]]:
-    """Consecutive replicates of one configuration in groups of ``ensemble`` at most (default:
-    :func:`ensemble_size` of the group's configuration), built lazily for long sweeps. A group holds no gap
-    in the replicates (runs done before), so a sweep's parts each cover consecutive runs."""
+    """Consecutive runs of one structure (:func:`simulation.core.varying.structure`: the same configuration,
+    or one that differs in real-valued parameters only, as a sweep's design points do) in groups of
+    ``ensemble`` at most (default: :func:`ensemble_size` of the group's configuration), built lazily for long
+    sweeps. A group holds no gap in its sweep's plan (runs done before), so a sweep's parts each cover
+    consecutive runs."""
     group: list[RunSpec] = []
-    size = 1
+    size, shape = 1, None
     for spec in specs:
-        if group and (len(group) >= size or spec.replicate != group[-1].replicate + 1
-                      or (spec.config is not group[0].config and spec.config != group[0].config)):
+        if group and (len(group) >= size or not _follows(group[-1], spec)
+                      or (spec.config is not group[-1].config and structure(spec.config) != shape)):
             yield tuple(group)
             group = []
         if not group:
-            size = ensemble or ensemble_size(spec.config, runs, workers)
+            size, shape = ensemble or ensemble_size(spec.config, runs, workers), structure(spec.config)
         group.append(spec)
     if group:
         yield tuple(group)
+
+
+def _follows(before: RunSpec, spec: RunSpec) -> bool:
+    """Whether ``spec`` is the run after ``before``: next in its sweep's plan, or the next replicate."""
+    if spec.order is not None and before.order is not None:
+        return spec.order == before.order + 1
+    return spec.replicate == before.replicate + 1
 
 
 def singles(group: tuple[RunSpec, ...]) -> list[tuple[RunSpec, ...]]:
