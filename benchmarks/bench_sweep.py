@@ -1,11 +1,13 @@
 """Benchmark runs per minute and peak memory: `missions run` and a sweep of the default scenario, in one table.
 
-Usage: python benchmarks/bench_sweep.py [--runs 1000] [--workers 2] [--steps 120] [--only run|sweep]
+Usage: python benchmarks/bench_sweep.py [--runs 1000] [--workers 2] [--steps 120] [--only run|sweep|design]
                                         [--ensembles 1,8,32,auto] [--pairs 2]
 Each measurement runs in a fresh Python process, so its peak memory is its own, and writes under a
 temporary directory removed afterwards. `run` is `missions run --replicates N --no-plots` (the default
 scenario, runs in worker processes, tables written to Parquet); `sweep` is a sweep of N default runs
-(two design points, N/2 replicates each) streamed to disk and gathered. Each is measured at every
+(two design points, N/2 replicates each) streamed to disk and gathered; `design` is the same sweep over N/10
+design points of 10 replicates each, differing in ambition (as a Sobol design's points differ in their
+real-valued factors; each point alone is an ensemble of at most 10). Each is measured at every
 ensemble size (`--ensemble`: replicates a worker advances together; 1 is the one-at-a-time engine,
 auto the default choice), the sizes taking turns `--pairs` times under the same load, and the last
 column is the median of the paired ratios of runs per minute against ensemble size 1. Peak memory is
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-KINDS = ("run", "sweep")
+KINDS = ("run", "sweep", "design")
 
 
 def measure(kind: str, runs: int, workers: int, steps: int, ensemble: int | None) -> dict:
@@ -45,11 +47,13 @@ def measure(kind: str, runs: int, workers: int, steps: int, ensemble: int | None
                              str(workers), "--no-plots", "--quiet", "--out", str(out), *size])
             done = runs if code == 0 else 0
         else:
+            points = 2 if kind == "sweep" else max(1, runs // 10)
+            levels = [round(0.3 + 0.5 * k / max(1, points - 1), 6) for k in range(points)]
             experiment = Path(tmp) / "bench.yaml"
             experiment.write_text(yaml.safe_dump({
                 "description": "benchmark: replicates of the default scenario", "scenario": "baseline",
-                "replicates": runs // 2, "seed": 1, "steps": steps,
-                "factors": {"portfolio.mission.ambition": {"levels": [0.5, 0.6]}},
+                "replicates": runs // points, "seed": 1, "steps": steps,
+                "factors": {"portfolio.mission.ambition": {"levels": levels}},
             }))
             done = sweep.start(experiment, out, workers=workers, progress=False, ensemble=ensemble).status()["done"]
         wall = time.perf_counter() - start
@@ -89,7 +93,7 @@ def main() -> None:
                 done = subprocess.run([sys.executable, __file__, "--measure", kind, *common, *extra], check=True,
                                       capture_output=True, text=True, env=env)
                 found[size].append(json.loads(done.stdout.strip().splitlines()[-1]))
-        label = "missions run" if kind == "run" else "sweep"
+        label = {"run": "missions run", "sweep": "sweep", "design": "sweep, 10/pt"}[kind]
         for size, results in found.items():
             rate = statistics.median(r["runs_per_min"] for r in results)
             ratio = statistics.median(r["runs_per_min"] / one["runs_per_min"]
