@@ -2,7 +2,9 @@
 
 A sweep directory holds the experiment as given, the resolved base config,
 the design and the plan of runs, and Parquet parts of the finished runs. Runs
-of a design point go together as an ensemble (``runner.run_ensemble``), and the
+that follow each other in the plan and share a structure (a design point's
+replicates, and the next points' where they differ in real values only) go
+together as an ensemble (``runner.run_ensemble``), and the
 finished runs of an ensemble that follow each other in the plan are written as
 one part per table, named by the first run's id: ``parts/steps/<run_id>.parquet``,
 ``parts/missions/...``, and last, atomically, ``parts/runs/<run_id>.parquet``,

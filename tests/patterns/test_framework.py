@@ -15,13 +15,14 @@ from simulation.analysis.patterns import FRACTION, PATTERNS, Variant, ablation_a
 from simulation.analysis.patterns.claims import ClaimResult, Result, check
 from simulation.analysis.patterns.claims import evaluate as evaluate_claim
 from simulation.analysis.patterns.evaluation import Case, Evaluation, judge
-from simulation.analysis.patterns.execute import run_variants
+from simulation.analysis.patterns.execute import CPU, run_variants, summarise, summarise_ensemble
 from simulation.analysis.patterns.report import DOCS, figure, page
 from simulation.analysis.patterns.robustness import FULL, cases, focal, hypercube, is_design_key, parameters, zero_defaults
 from simulation.analysis.patterns.spec import PATTERN_DIR, SPEC_DIR, Claim, Direction
 from simulation.analysis.patterns.stats import estimate, steps_down
+from simulation.execution.runner import RunSpec
 from simulation.execution.workers import process_pool as executor
-from simulation.inputs.params import Config, bounds, field_of
+from simulation.inputs.params import Config, bounds, field_of, with_overrides
 from simulation.inputs.scenario import ScenarioError
 
 CLAIM = TypeAdapter(Claim)
@@ -339,6 +340,16 @@ def test_runs_are_paired_and_identical_for_any_worker_count(tiny):
         assert (a.groupby("replicate")["seed"].nunique() == 1).all()  # replicate k: one seed at every point
     assert serial["intact"]["tiny"]["seed"].equals(serial["off"]["tiny"]["seed"])  # and in every arm
     assert not serial["intact"]["tiny"]["progress_auc"].equals(serial["off"]["tiny"]["progress_auc"])
+
+
+def test_design_points_advanced_in_one_ensemble_each_give_their_own_runs():
+    base = with_overrides(Config(), {"time.steps": 24})
+    points = [with_overrides(base, {"portfolio.mission.ambition": a}) for a in (0.3, 0.9)]
+    group = tuple(RunSpec(f"r{k}", "t", k % 2, 40 + k % 2, points[k // 2], point=k // 2) for k in range(4))
+    together = [{k: v for k, v in row.items() if k != CPU} for row in summarise_ensemble(group)]
+    alone = [{k: v for k, v in summarise(spec).items() if k != CPU} for spec in group]
+    assert together == alone
+    assert together[0] != together[2]  # control: same seed, the points' own ambition makes them differ
 
 
 def test_an_evaluation_runs_the_arms_and_reports_a_scenario_that_cannot_host(tiny, tmp_path):

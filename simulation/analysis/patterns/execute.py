@@ -68,11 +68,12 @@ def summarise(spec: RunSpec) -> dict[str, Any]:
 
 
 def summarise_ensemble(group: tuple[RunSpec, ...]) -> list[dict[str, Any]]:
-    """Summary rows of replicates of one configuration run together, each with its share of the CPU seconds;
-    if the ensemble raises, each run alone (so the run at fault is the only one with a traceback)."""
+    """Summary rows of runs of one structure run together (design points that differ in real values share one
+    ensemble), each with its share of the CPU seconds; if the ensemble raises, each run alone (so the run at
+    fault is the only one with a traceback)."""
     start = time.process_time()
     try:
-        rows = [run.summary() for run in Ensemble(group[0].config, [s.seed for s in group]).run()]
+        rows = [run.summary() for run in Ensemble([s.config for s in group], [s.seed for s in group]).run()]
     except Exception:
         return [summarise(spec) for spec in group]
     share = (time.process_time() - start) / len(group)
