@@ -1,6 +1,7 @@
 """The EMA Workbench adapter: a small perform_experiments run, with parameters read from the schema."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 ema_workbench = pytest.importorskip("ema_workbench", reason="the [ema] extra is not installed")
@@ -38,4 +39,27 @@ def test_perform_experiments_runs_the_model_with_seeded_replications():
     config = load_scenario("baseline", {"time.steps": 12})
     seeds = [r["rng"] for r in model.replications]
     again = [MissionModel(config, rng=s, **params).run().summary()["mean_progress"] for s in seeds]
-    assert outcomes["mean_progress"][0] == pytest.approx(np.mean(again))  # the mean over replications
+    assert outcomes["mean_progress"][0] == np.mean(again)  # the mean over replications, each as its run alone gives it
+
+
+def test_replications_run_together_give_each_run_alone(monkeypatch):
+    """Replications of one structure advance as one ensemble; each summary is the one its run alone gives, and a
+    change of structure (here the mission count) starts another ensemble."""
+    from simulation.execution import ema
+
+    sizes = []
+
+    class Counted(ema.Ensemble):
+        def __init__(self, configs, seeds, *args):
+            sizes.append(len(seeds))
+            super().__init__(configs, seeds, *args)
+
+    monkeypatch.setattr(ema, "Ensemble", Counted)
+    seeds = [11, 12, 13, 14, 15]
+    experiments = [{"scenario": "baseline", "steps": 18, "rng": s, "portfolio__count": 2 if k < 3 else 3,
+                    "portfolio__mission__ambition": np.float64(0.5 + 0.1 * k)} for k, s in enumerate(seeds)]
+    together = ema.run_together(experiments)
+    assert sizes == [3, 2]
+    alone = [ema.run(**e) for e in experiments]
+    assert pd.DataFrame(together).equals(pd.DataFrame(alone))
+    assert len({s["mean_progress"] for s in together}) == len(seeds)  # each run its own seed and values

@@ -12,13 +12,17 @@ table; ``dotted`` turns such a name back). Its kind and range are read from the 
 ``BooleanParameter``, a choice a ``CategoricalParameter``), or narrowed by the
 caller. Replications carry seeds from ``replicate_seeds(seed, n)``, so
 replication k has the same seed in every EMA scenario (common random numbers),
-and each outcome is the mean over the replications unless asked otherwise.
+and each outcome is the mean over the replications unless asked otherwise. The
+replications of one EMA experiment run together as ensembles
+(:class:`~simulation.core.ensemble.Ensemble`, as ``missions run`` runs
+replicates), each giving what ``run`` gives for it alone.
 Needs the ``[ema]`` extra (``pip install 'mission-ecosystems[ema]'``).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
@@ -36,12 +40,18 @@ with warnings.catch_warnings():  # EMA warns at import about optional engines (i
         ReplicatorModel,
         ScalarOutcome,
     )
+    from ema_workbench.em_framework.model import Replicator
+    from ema_workbench.em_framework.points import ExperimentReplication
+    from ema_workbench.em_framework.util import combine
 
+from simulation.core.ensemble import Ensemble
 from simulation.core.metrics import OUTCOMES
 from simulation.core.model import MissionModel
+from simulation.core.model_args import run_seed
 from simulation.core.rng import replicate_seeds
 from simulation.execution.experiment import numeric, whole
-from simulation.inputs.params import bounds, field_of
+from simulation.execution.runner import RunSpec, ensembles
+from simulation.inputs.params import Config, bounds, field_of, with_overrides
 from simulation.inputs.scenario import load_scenario
 
 DEFAULT_OUTCOMES = ("mean_progress", "achieved_share", "peak_burnt_out")
@@ -59,9 +69,53 @@ def dotted(name: str) -> str:
 
 def run(scenario: str = "baseline", steps: int | None = None, rng: int | None = None, **params: Any) -> dict:
     """One run of ``scenario`` with ``params`` by EMA name: the run summary (what EMA's outcomes read)."""
+    return MissionModel(run_config(scenario, steps, **params), rng=rng).run().summary()
+
+
+def run_config(scenario: str = "baseline", steps: int | None = None, **params: Any) -> Config:
+    """The configuration of a run with EMA's arguments (``params`` by EMA name)."""
     config = load_scenario(scenario, {"time.steps": steps} if steps is not None else None)
     values = {dotted(name): value.item() if isinstance(value, np.generic) else value for name, value in params.items()}
-    return MissionModel(config, rng=rng, **values).run().summary()  # numpy scalars as Python's: the schema is strict
+    return with_overrides(config, values) if values else config  # numpy scalars as Python's: the schema is strict
+
+
+def run_together(experiments: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """The run summaries of several runs by EMA's arguments (``run``'s; no ``rng``: fresh entropy), consecutive runs of one
+    structure advanced together as ensembles (at most ``runner.ensemble_size`` each): each summary is what
+    ``run`` gives for that run alone."""
+    configs: dict[tuple, Config] = {}  # replications differ in their seed only, unless they set parameters too
+    specs = []
+    for k, experiment in enumerate(experiments):
+        args = {name: value for name, value in experiment.items() if name != "rng"}
+        key = tuple(sorted((name, repr(value)) for name, value in args.items()))
+        if key not in configs:
+            configs[key] = run_config(**args)
+        specs.append(RunSpec(str(k), configs[key].name, k, run_seed(experiment.get("rng")), configs[key]))
+    summaries = []
+    for group in ensembles(specs, None, len(specs), 1):
+        runs = [MissionModel(group[0].config, rng=group[0].seed).run()] if len(group) == 1 else \
+            Ensemble([s.config for s in group], [s.seed for s in group]).run()
+        summaries += [one.summary() for one in runs]
+    return summaries
+
+
+class EnsembleReplicatorModel(ReplicatorModel):
+    """A ``ReplicatorModel`` whose replications of one experiment run together (``run_together``); what EMA
+    records is what the plain ``ReplicatorModel(name, function=run)`` records."""
+
+    def run_model(self, scenario: Any, policy: Any, constants: Any) -> None:
+        super(Replicator, self).run_model(scenario, policy, constants)  # EMA's transforms of the sampled values
+        constants = {c.name: c.value for c in self.constants}
+        experiments = []
+        for k, replication in enumerate(self.replications):
+            replication.id = k
+            experiments.append(ExperimentReplication(scenario, self.policy, constants, replication))
+        outputs = defaultdict(list)
+        for summary in run_together(experiments):
+            for variable in self.output_variables:
+                outputs[variable].append(summary[variable])
+        self.outcomes_output = outputs
+        self.constraints_output = (combine(scenario, self.policy, constants), self.outcomes_output)
 
 
 def parameter(key: str, values: Sequence[Any] | None = None) -> Any:
@@ -92,7 +146,7 @@ def mission_model(uncertainties: Iterable[str] | Mapping[str, Sequence[Any] | No
     unknown = [o for o in outcomes if o not in OUTCOMES]
     if unknown:
         raise ValueError(f"unknown outcome {unknown[0]!r}; expected some of: {', '.join(OUTCOMES)}")
-    model = ReplicatorModel(name, function=run)
+    model = EnsembleReplicatorModel(name, function=run)
     model.uncertainties = [parameter(key, values) for key, values in keys.items()]
     model.constants = [Constant("scenario", scenario), *([Constant("steps", steps)] if steps is not None else [])]
     model.outcomes = [ScalarOutcome(outcome, function=reduce) for outcome in outcomes]
