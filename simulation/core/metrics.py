@@ -74,15 +74,15 @@ ACTOR_TYPES: tuple[str, ...] = (*ACTOR_KINDS, "funder")
 def actor_table(actors: Actors, funders: Funders, live: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Actor-type means (types x ACTOR_METRICS), written into ``out`` if given; not-applicable cells are NaN.
 
-    Each kind is a contiguous block of rows (``Actors.kinds``), so one sum per kind over a stacked block gives
-    its means (the same pairwise sums, so the same bits, as the mean of each column's rows)."""
-    block = np.stack([per_actor_engagement(actors), actors.fatigue, actors.burnt_out, actors.resentment,
-                      actors.cynicism], dtype=float)  # (metrics, ..., actors)
-    out = np.full((*block.shape[1:-1], len(ACTOR_TYPES), len(ACTOR_METRICS)), np.nan) if out is None else out
+    Each kind is a contiguous block of rows (``Actors.kinds``), so one sum per kind and metric over its rows gives
+    its means (the same pairwise sums, so the same bits, as the mean of each column's rows), with no stacked copy."""
+    columns = (per_actor_engagement(actors), actors.fatigue, actors.burnt_out, actors.resentment, actors.cynicism)
+    out = np.full((*columns[0].shape[:-1], len(ACTOR_TYPES), len(ACTOR_METRICS)), np.nan) if out is None else out
     out[:] = np.nan
     for k, rows in enumerate(actors.kinds):
         if rows.stop > rows.start:
-            out[..., k, :] = np.moveaxis(block[..., rows].sum(axis=-1), 0, -1) / (rows.stop - rows.start)
+            for j, column in enumerate(columns):
+                out[..., k, j] = column[..., rows].sum(axis=-1) / (rows.stop - rows.start)
     if funders.kind.size:
         out[..., -1, 0] = (funders.allocation * live[..., None, :]).sum(axis=-1).mean(axis=-1)
     return out
