@@ -63,3 +63,50 @@ def test_replications_run_together_give_each_run_alone(monkeypatch):
     alone = [ema.run(**e) for e in experiments]
     assert pd.DataFrame(together).equals(pd.DataFrame(alone))
     assert len({s["mean_progress"] for s in together}) == len(seeds)  # each run its own seed and values
+
+
+def test_mission_evaluator_gives_the_sequential_outcomes_across_experiments():
+    """The evaluator runs many experiments' replications as one batch (ensembles across experiments, worker
+    processes); its tables are the SequentialEvaluator's, value for value."""
+    from simulation.execution.ema import MissionEvaluator
+
+    model = mission_model({"portfolio.mission.ambition": (0.2, 0.9), "portfolio.count": (1, 2)},
+                          outcomes=["mean_progress", "peak_burnt_out"], steps=12, replications=3, seed=5)
+    sampling = {"uncertainty_sampling_kwargs": {"rng": 7}}
+    experiments, outcomes = perform_experiments(model, scenarios=5, **sampling)
+    for workers, batch in ((1, 4), (2, 4096)):
+        with MissionEvaluator(model, workers=workers, batch_runs=batch) as evaluator:
+            again, found = perform_experiments(model, scenarios=5, evaluator=evaluator, **sampling)
+        columns = [p.name for p in model.uncertainties]  # (EMA numbers its scenarios on, run after run)
+        pd.testing.assert_frame_equal(again[columns], experiments[columns])
+        assert set(found) == set(outcomes)
+        for name, values in outcomes.items():
+            np.testing.assert_array_equal(found[name], values)
+    assert len(set(outcomes["mean_progress"])) == 5  # each experiment its own values
+
+
+def test_mission_evaluator_raises_on_a_failed_run_and_rejects_other_models(monkeypatch):
+    from ema_workbench import ReplicatorModel
+    from ema_workbench.util import EMAError
+
+    from simulation.execution import ema
+
+    with pytest.raises(TypeError, match="mission_model"):
+        ema.MissionEvaluator(ReplicatorModel("other", function=ema.run))
+    with pytest.raises(ValueError, match="batch_runs"):
+        ema.MissionEvaluator(mission_model(["portfolio.count"]), batch_runs=0)
+    from simulation.execution import runner
+
+    def fails_if_ambitious(cls):
+        class Failing(cls):
+            def run(self):
+                if max(c.portfolio.mission.ambition for c in self.configs) > 0.5:
+                    raise RuntimeError("a run that fails")
+                return super().run()
+        return Failing
+
+    monkeypatch.setattr(runner, "MissionModel", fails_if_ambitious(runner.MissionModel))
+    monkeypatch.setattr(runner, "Ensemble", fails_if_ambitious(runner.Ensemble))
+    model = mission_model({"portfolio.mission.ambition": (0.2, 0.9)}, steps=6, replications=2)
+    with pytest.raises(EMAError, match=r"replication 0:(.|\n)*a run that fails"), ema.MissionEvaluator(model) as evaluator:
+        perform_experiments(model, scenarios=4, evaluator=evaluator, uncertainty_sampling_kwargs={"rng": 1})

@@ -21,9 +21,11 @@ Needs the ``[ema]`` extra (``pip install 'mission-ecosystems[ema]'``).
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
 from enum import Enum
 from typing import Any
 
@@ -40,9 +42,11 @@ with warnings.catch_warnings():  # EMA warns at import about optional engines (i
         ReplicatorModel,
         ScalarOutcome,
     )
+    from ema_workbench.em_framework.evaluators import BaseEvaluator
     from ema_workbench.em_framework.model import Replicator
-    from ema_workbench.em_framework.points import ExperimentReplication
+    from ema_workbench.em_framework.points import ExperimentReplication, Sample
     from ema_workbench.em_framework.util import combine
+    from ema_workbench.util import EMAError
 
 from simulation.core.ensemble import Ensemble
 from simulation.core.metrics import OUTCOMES
@@ -50,7 +54,8 @@ from simulation.core.model import MissionModel
 from simulation.core.model_args import run_seed
 from simulation.core.rng import replicate_seeds
 from simulation.execution.experiment import numeric, whole
-from simulation.execution.runner import RunSpec, ensembles
+from simulation.execution.runner import RunSpec, ensembles, run_many
+from simulation.execution.workers import process_pool
 from simulation.inputs.params import Config, bounds, field_of, with_overrides
 from simulation.inputs.scenario import load_scenario
 
@@ -80,17 +85,11 @@ def run_config(scenario: str = "baseline", steps: int | None = None, **params: A
 
 
 def run_together(experiments: Sequence[Mapping[str, Any]]) -> list[dict]:
-    """The run summaries of several runs by EMA's arguments (``run``'s; no ``rng``: fresh entropy), consecutive runs of one
-    structure advanced together as ensembles (at most ``runner.ensemble_size`` each): each summary is what
-    ``run`` gives for that run alone."""
+    """The run summaries of several runs by EMA's arguments (``run``'s; no ``rng``: fresh entropy), consecutive
+    runs of one structure advanced together as ensembles (at most ``runner.ensemble_size`` each): each summary
+    is what ``run`` gives for that run alone."""
     configs: dict[tuple, Config] = {}  # replications differ in their seed only, unless they set parameters too
-    specs = []
-    for k, experiment in enumerate(experiments):
-        args = {name: value for name, value in experiment.items() if name != "rng"}
-        key = tuple(sorted((name, repr(value)) for name, value in args.items()))
-        if key not in configs:
-            configs[key] = run_config(**args)
-        specs.append(RunSpec(str(k), configs[key].name, k, run_seed(experiment.get("rng")), configs[key]))
+    specs = [run_spec(experiment, k, configs) for k, experiment in enumerate(experiments)]
     summaries = []
     for group in ensembles(specs, None, len(specs), 1):
         runs = [MissionModel(group[0].config, rng=group[0].seed).run()] if len(group) == 1 else \
@@ -101,21 +100,108 @@ def run_together(experiments: Sequence[Mapping[str, Any]]) -> list[dict]:
 
 class EnsembleReplicatorModel(ReplicatorModel):
     """A ``ReplicatorModel`` whose replications of one experiment run together (``run_together``); what EMA
-    records is what the plain ``ReplicatorModel(name, function=run)`` records."""
+    records is what the plain ``ReplicatorModel(name, function=run)`` records. :class:`MissionEvaluator` runs
+    the replications of many experiments together."""
 
-    def run_model(self, scenario: Any, policy: Any, constants: Any) -> None:
-        super(Replicator, self).run_model(scenario, policy, constants)  # EMA's transforms of the sampled values
+    def replication_runs(self, scenario: Any, policy: Any, constants: Any) -> tuple[list[dict], dict]:
+        """The runs (``run``'s arguments each) of one experiment's replications, and the experiment's values
+        for EMA's constraints, after EMA's own transforms of the sampled values."""
+        super(Replicator, self).run_model(scenario, policy, constants)
         constants = {c.name: c.value for c in self.constants}
-        experiments = []
+        runs = []
         for k, replication in enumerate(self.replications):
             replication.id = k
-            experiments.append(ExperimentReplication(scenario, self.policy, constants, replication))
+            runs.append(dict(ExperimentReplication(scenario, self.policy, constants, replication)))
+        return runs, combine(scenario, self.policy, constants)
+
+    def record(self, summaries: Sequence[Mapping[str, Any]], experiment: dict) -> None:
+        """Keep the run summaries of one experiment's replications as EMA's outcomes (reduced by each outcome)."""
         outputs = defaultdict(list)
-        for summary in run_together(experiments):
+        for summary in summaries:
             for variable in self.output_variables:
                 outputs[variable].append(summary[variable])
         self.outcomes_output = outputs
-        self.constraints_output = (combine(scenario, self.policy, constants), self.outcomes_output)
+        self.constraints_output = (experiment, self.outcomes_output)
+
+    def run_model(self, scenario: Any, policy: Any, constants: Any) -> None:
+        runs, experiment = self.replication_runs(scenario, policy, constants)
+        self.record(run_together(runs), experiment)
+
+
+class MissionEvaluator(BaseEvaluator):
+    """An EMA evaluator that runs the replications of many experiments through the project's runner, as a
+    sweep does: ensembles across experiments of one structure, on ``workers`` local processes or an
+    ``executor`` (a Dask client's, say), a run that kills its process a failed run. Outcomes are those
+    the ``SequentialEvaluator`` gives. Experiments go in batches of about ``batch_runs`` runs, so memory
+    stays flat however many there are.
+
+    >>> with MissionEvaluator(model, workers=2) as evaluator:                       # doctest: +SKIP
+    ...     experiments, outcomes = perform_experiments(model, scenarios=1000, evaluator=evaluator)
+    """
+
+    def __init__(self, msis: Any, workers: int = 1, executor: Executor | None = None, batch_runs: int = 4096) -> None:
+        super().__init__(msis)
+        wrong = [m.name for m in self._msis if not isinstance(m, EnsembleReplicatorModel)]
+        if wrong:
+            raise TypeError(f"MissionEvaluator runs models from mission_model(); {wrong[0]!r} is not one")
+        if isinstance(batch_runs, bool) or not isinstance(batch_runs, int) or batch_runs < 1:
+            raise ValueError(f"batch_runs: expected a whole number of at least 1 (got {batch_runs!r})")
+        self.workers, self.executor, self.batch_runs = workers, executor, batch_runs
+        self._pools = contextlib.ExitStack()
+        self._pool: Executor | None = executor
+
+    def initialize(self) -> None:
+        if self._pool is None and self.workers > 1:
+            self._pool = self._pools.enter_context(process_pool(self.workers))
+
+    def finalize(self) -> None:
+        self._pools.close()
+        self._pool = self.executor
+
+    def evaluate_experiments(self, experiments: Iterable[Any], callback: Callable, **kwargs: Any) -> None:
+        models = {m.name: m for m in self._msis}
+        batch: list[tuple[Any, list[dict], dict]] = []
+        planned = 0
+        for experiment in experiments:
+            model = models[experiment.model_name]
+            runs, values = model.replication_runs(experiment.scenario.copy(), experiment.policy.copy(),
+                                                  Sample(**{c.name: c.value for c in model.constants}))
+            batch.append((experiment, runs, values))
+            planned += len(runs)
+            if planned >= self.batch_runs:
+                self._evaluate(batch, models, callback)
+                batch, planned = [], 0
+        if batch:
+            self._evaluate(batch, models, callback)
+
+    def _evaluate(self, batch: list[tuple[Any, list[dict], dict]], models: dict, callback: Callable) -> None:
+        specs, configs = [], {}
+        for _, runs, _ in batch:
+            for run_args in runs:
+                specs.append(run_spec(run_args, len(specs), configs))
+        results = run_many(specs, self.workers, progress=False, executor=self._pool)
+        done = iter(sorted(results, key=lambda r: int(r.run_id)))
+        for experiment, runs, values in batch:
+            found = [next(done) for _ in runs]
+            failed = next((r for r in found if not r.ok), None)
+            if failed is not None:
+                raise EMAError(f"Exception in experiment {experiment.name}, replication {found.index(failed)}:\n"
+                               f"{failed.error}")
+            model = models[experiment.model_name]
+            model.record([r.row for r in found], values)
+            callback(experiment, model.outcomes_output)
+            model.reset_model()
+
+
+def run_spec(run_args: Mapping[str, Any], order: int, configs: dict[tuple, Config]) -> RunSpec:
+    """The runner's spec of one run by EMA's arguments (``run``'s, with ``rng``), number ``order`` of its
+    batch; ``configs`` keeps the configurations built so far, shared by the runs that have the same values."""
+    args = {name: value for name, value in run_args.items() if name != "rng"}
+    key = tuple(sorted((name, repr(value)) for name, value in args.items()))
+    if key not in configs:
+        configs[key] = run_config(**args)
+    config = configs[key]
+    return RunSpec(str(order), config.name, order, run_seed(run_args.get("rng")), config, order=order)
 
 
 def parameter(key: str, values: Sequence[Any] | None = None) -> Any:
