@@ -386,3 +386,26 @@ def test_the_page_can_be_written_for_some_patterns_only_and_never_over_the_shipp
     text = out.read_text(encoding="utf-8")
     assert "## P2 Portfolio dilution and burn-out" in text and "Hold on their natural measures: 1 of 1" in text
     assert sorted(p.name for p in figures.iterdir()) == ["p2.png"]
+
+
+def test_the_hypercube_points_are_set_side_by_side_across_patterns(tiny):
+    """Per hypercube point: the patterns failing there and the mean state of its runs, and the failures
+    counted apart where missions starve."""
+    from simulation.analysis.patterns.report import hypercube_section
+
+    def ev(key, holds, achieved):
+        cases_ = [Case("LHS", f"LHS {i + 1}", h, state={"mean_engagement": 0.1 * (i + 1), "achieved_share": a})
+                  for i, (h, a) in enumerate(zip(holds, achieved, strict=True))]
+        cases_.append(Case("scenarios", "scenario x", False))  # not a hypercube case
+        pattern = type(tiny)(tiny.spec.model_copy(update={"key": key}), tiny.path, tiny.experiments)
+        return Evaluation(pattern, None, None, {}, cases=cases_)
+
+    text = hypercube_section([ev("P1", [False, True, True], [0.0, 0.5, 0.9]),
+                              ev("P2", [False, False, True], [0.1, 0.4, 0.7])])
+    assert "| LHS 1 | 2 of 2 | P1, P2 | 0.10 | 0.05 |" in text
+    assert "| LHS 2 | 1 of 2 | P2 | 0.20 | 0.45 |" in text
+    assert "| LHS 3 | 0 of 2 | - | 0.30 | 0.80 |" in text
+    assert "At the 1 point where missions achieve under 10% of their goals, 2 of 2 pattern cases fail (100%); " \
+           "at the 2 points elsewhere, 1 of 4 pattern cases fail (25%)." in text
+    assert "scenario x" not in text
+    assert hypercube_section([]) == ""

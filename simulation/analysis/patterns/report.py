@@ -231,6 +231,45 @@ shows {coverage}; the goal for each pattern is at least 90% of its cases.
 """
 
 
+STARVED = 0.1
+"""A hypercube point whose runs (every pattern's there) achieve less than this share of their missions: one where
+little happens to test."""
+
+
+def hypercube_section(evaluations: list[Evaluation]) -> str:
+    """The hypercube's points across the patterns: which fail at each point, and the state of the ecosystem there
+    (each STATE measure over every run of the point, averaged over the patterns), so that a reader sees whether
+    the failures gather where missions starve rather than where a mechanism misbehaves."""
+    points: dict[str, list[tuple[str, Case]]] = {}
+    for ev in evaluations:
+        for case in ev.cases:
+            if case.family == "LHS" and case.holds is not None:
+                points.setdefault(case.name, []).append((ev.pattern.key, case))
+    if not points:
+        return ""
+    rows, tally = [], {True: [0, 0, 0], False: [0, 0, 0]}  # starved or not: points, pattern cases, failing ones
+    for name, found in points.items():
+        failing = [key for key, case in found if not case.holds]
+        state = {m: float(np.mean(values)) for m in STATE
+                 if (values := [case.state[m] for _, case in found if m in case.state])}
+        starved = state.get("achieved_share", 1.0) < STARVED
+        counts = tally[starved]
+        counts[0], counts[1], counts[2] = counts[0] + 1, counts[1] + len(found), counts[2] + len(failing)
+        cells = " | ".join(f"{state[m]:.2f}" if m in state else "n/a" for m in STATE)
+        rows.append(f"| {name} | {len(failing)} of {len(found)} | {', '.join(failing) or '-'} | {cells} |")
+    parts = [f"at the {points_} point{'s' if points_ != 1 else ''} {where}, {failed} of {cases_} pattern cases fail"
+             f" ({failed / cases_:.0%})" for (points_, cases_, failed), where in
+             ((tally[True], f"where missions achieve under {STARVED:.0%} of their goals"), (tally[False], "elsewhere"))
+             if points_]
+    head, summary = " | ".join(STATE.values()), "; ".join(parts)
+    return "\n".join([
+        "## The hypercube's points across the patterns", "",
+        "Each point of the hypercube is one set of conditions for all ten patterns (each leaving out its own focal "
+        "keys). Per point: the patterns that fail there, and the mean engagement and share of missions achieved "
+        "over the patterns' runs there. " + summary[0].upper() + summary[1:] + ".", "",
+        f"| point | patterns failing | which | {head} |", "|---|---|---|" + "---|" * len(STATE), *rows, ""])
+
+
 def page(evaluations: list[Evaluation], images: dict[str, Path | None], out: Path, design: Design,
          robustness: str, workers: int, wall_s: float) -> str:
     runs, cpu = sum(e.runs for e in evaluations), sum(e.cpu_s for e in evaluations)
@@ -249,7 +288,8 @@ def page(evaluations: list[Evaluation], images: dict[str, Path | None], out: Pat
         f"{len(evaluations)}** (the goal: at least 7, P1, P2, P3 and P5 among them; and each pattern holding in at "
         "least 90% of its robustness cases).\n\n")
     sections = [section(e, images.get(e.pattern.key), out.parent, design) for e in evaluations]
-    return intro + summary_table(evaluations, design) + "\n\n" + method(design, robustness) + "\n" + "\n".join(sections)
+    return (intro + summary_table(evaluations, design) + "\n\n" + method(design, robustness) + "\n"
+            + hypercube_section(evaluations) + "\n" + "\n".join(sections))
 
 
 def write_docs(out: Path = DOCS, figures: Path = FIGURES, workers: int = 2, robustness: str = "full",
