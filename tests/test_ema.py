@@ -45,22 +45,23 @@ def test_perform_experiments_runs_the_model_with_seeded_replications():
 def test_replications_run_together_give_each_run_alone(monkeypatch):
     """Replications of one structure advance as one ensemble; each summary is the one its run alone gives, and a
     change of structure (here the mission count) starts another ensemble."""
-    from simulation.execution import ema
+    from simulation.execution import ema, runner
 
     sizes = []
 
-    class Counted(ema.Ensemble):
+    class Counted(runner.Ensemble):
         def __init__(self, configs, seeds, *args):
             sizes.append(len(seeds))
             super().__init__(configs, seeds, *args)
 
-    monkeypatch.setattr(ema, "Ensemble", Counted)
+    monkeypatch.setattr(runner, "Ensemble", Counted)
     seeds = [11, 12, 13, 14, 15]
     experiments = [{"scenario": "baseline", "steps": 18, "rng": s, "portfolio__count": 2 if k < 3 else 3,
                     "portfolio__mission__ambition": np.float64(0.5 + 0.1 * k)} for k, s in enumerate(seeds)]
-    together = ema.run_together(experiments)
+    results = ema.run_together(experiments)
     assert sizes == [3, 2]
     alone = [ema.run(**e) for e in experiments]
+    together = [{key: result.row[key] for key in summary} for result, summary in zip(results, alone, strict=True)]
     assert pd.DataFrame(together).equals(pd.DataFrame(alone))
     assert len({s["mean_progress"] for s in together}) == len(seeds)  # each run its own seed and values
 

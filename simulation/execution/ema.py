@@ -13,9 +13,8 @@ table; ``dotted`` turns such a name back). Its kind and range are read from the 
 caller. Replications carry seeds from ``replicate_seeds(seed, n)``, so
 replication k has the same seed in every EMA scenario (common random numbers),
 and each outcome is the mean over the replications unless asked otherwise. The
-replications of one EMA experiment run together as ensembles
-(:class:`~simulation.core.ensemble.Ensemble`, as ``missions run`` runs
-replicates), each giving what ``run`` gives for it alone.
+replications of one EMA experiment run together as ensembles, through the
+runner ``missions run`` uses, each giving what ``run`` gives for it alone.
 Needs the ``[ema]`` extra (``pip install 'mission-ecosystems[ema]'``).
 """
 
@@ -48,13 +47,12 @@ with warnings.catch_warnings():  # EMA warns at import about optional engines (i
     from ema_workbench.em_framework.util import combine
     from ema_workbench.util import EMAError
 
-from simulation.core.ensemble import Ensemble
 from simulation.core.metrics import OUTCOMES
 from simulation.core.model import MissionModel
 from simulation.core.model_args import run_seed
 from simulation.core.rng import replicate_seeds
 from simulation.execution.experiment import numeric, whole
-from simulation.execution.runner import RunSpec, ensembles, run_many
+from simulation.execution.runner import RunResult, RunSpec, run_many
 from simulation.execution.workers import process_pool
 from simulation.inputs.params import Config, bounds, field_of, with_overrides
 from simulation.inputs.scenario import load_scenario
@@ -84,18 +82,14 @@ def run_config(scenario: str = "baseline", steps: int | None = None, **params: A
     return with_overrides(config, values) if values else config  # numpy scalars as Python's: the schema is strict
 
 
-def run_together(experiments: Sequence[Mapping[str, Any]]) -> list[dict]:
-    """The run summaries of several runs by EMA's arguments (``run``'s; no ``rng``: fresh entropy), consecutive
-    runs of one structure advanced together as ensembles (at most ``runner.ensemble_size`` each): each summary
-    is what ``run`` gives for that run alone."""
+def run_together(runs: Sequence[Mapping[str, Any]], workers: int = 1, executor: Executor | None = None) -> list[RunResult]:
+    """Runs by EMA's arguments (``run``'s each; no ``rng``: fresh entropy) through the project's runner, in the
+    order given: consecutive runs of one structure advance together as ensembles, in this process or on
+    ``workers`` processes or an ``executor``. Each result's ``row`` holds the summary ``run`` gives for that run
+    alone; a failed run is a result with its ``error``."""
     configs: dict[tuple, Config] = {}  # replications differ in their seed only, unless they set parameters too
-    specs = [run_spec(experiment, k, configs) for k, experiment in enumerate(experiments)]
-    summaries = []
-    for group in ensembles(specs, None, len(specs), 1):
-        runs = [MissionModel(group[0].config, rng=group[0].seed).run()] if len(group) == 1 else \
-            Ensemble([s.config for s in group], [s.seed for s in group]).run()
-        summaries += [one.summary() for one in runs]
-    return summaries
+    specs = [run_spec(run_args, k, configs) for k, run_args in enumerate(runs)]
+    return sorted(run_many(specs, workers, progress=False, executor=executor), key=lambda r: r.replicate)
 
 
 class EnsembleReplicatorModel(ReplicatorModel):
@@ -114,18 +108,22 @@ class EnsembleReplicatorModel(ReplicatorModel):
             runs.append(dict(ExperimentReplication(scenario, self.policy, constants, replication)))
         return runs, combine(scenario, self.policy, constants)
 
-    def record(self, summaries: Sequence[Mapping[str, Any]], experiment: dict) -> None:
-        """Keep the run summaries of one experiment's replications as EMA's outcomes (reduced by each outcome)."""
+    def record(self, results: Sequence[RunResult], experiment: dict, name: str) -> None:
+        """Keep the results of experiment ``name``'s replications as EMA's outcomes (reduced by each outcome);
+        a failed replication raises EMA's ``EMAError`` with its traceback."""
+        failed = next((k for k, result in enumerate(results) if not result.ok), None)
+        if failed is not None:
+            raise EMAError(f"Exception in experiment {name}, replication {failed}:\n{results[failed].error}")
         outputs = defaultdict(list)
-        for summary in summaries:
+        for result in results:
             for variable in self.output_variables:
-                outputs[variable].append(summary[variable])
+                outputs[variable].append(result.row[variable])
         self.outcomes_output = outputs
         self.constraints_output = (experiment, self.outcomes_output)
 
     def run_model(self, scenario: Any, policy: Any, constants: Any) -> None:
         runs, experiment = self.replication_runs(scenario, policy, constants)
-        self.record(run_together(runs), experiment)
+        self.record(run_together(runs), experiment, scenario.name)
 
 
 class MissionEvaluator(BaseEvaluator):
@@ -175,20 +173,10 @@ class MissionEvaluator(BaseEvaluator):
             self._evaluate(batch, models, callback)
 
     def _evaluate(self, batch: list[tuple[Any, list[dict], dict]], models: dict, callback: Callable) -> None:
-        specs, configs = [], {}
-        for _, runs, _ in batch:
-            for run_args in runs:
-                specs.append(run_spec(run_args, len(specs), configs))
-        results = run_many(specs, self.workers, progress=False, executor=self._pool)
-        done = iter(sorted(results, key=lambda r: int(r.run_id)))
+        done = iter(run_together([run_args for _, runs, _ in batch for run_args in runs], self.workers, self._pool))
         for experiment, runs, values in batch:
-            found = [next(done) for _ in runs]
-            failed = next((r for r in found if not r.ok), None)
-            if failed is not None:
-                raise EMAError(f"Exception in experiment {experiment.name}, replication {found.index(failed)}:\n"
-                               f"{failed.error}")
             model = models[experiment.model_name]
-            model.record([r.row for r in found], values)
+            model.record([next(done) for _ in runs], values, experiment.name)
             callback(experiment, model.outcomes_output)
             model.reset_model()
 

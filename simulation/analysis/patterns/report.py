@@ -247,20 +247,21 @@ def hypercube_section(evaluations: list[Evaluation]) -> str:
                 points.setdefault(case.name, []).append((ev.pattern.key, case))
     if not points:
         return ""
-    rows, tally = [], {True: [0, 0, 0], False: [0, 0, 0]}  # starved or not: points, pattern cases, failing ones
+    rows, counts = [], {True: [], False: []}  # starved or not: (pattern cases, failing ones) per point
     for name, found in points.items():
         failing = [key for key, case in found if not case.holds]
         state = {m: float(np.mean(values)) for m in STATE
                  if (values := [case.state[m] for _, case in found if m in case.state])}
-        starved = state.get("achieved_share", 1.0) < STARVED
-        counts = tally[starved]
-        counts[0], counts[1], counts[2] = counts[0] + 1, counts[1] + len(found), counts[2] + len(failing)
+        counts[state.get("achieved_share", 1.0) < STARVED].append((len(found), len(failing)))
         cells = " | ".join(f"{state[m]:.2f}" if m in state else "n/a" for m in STATE)
         rows.append(f"| {name} | {len(failing)} of {len(found)} | {', '.join(failing) or '-'} | {cells} |")
-    parts = [f"at the {points_} point{'s' if points_ != 1 else ''} {where}, {failed} of {cases_} pattern cases fail"
-             f" ({failed / cases_:.0%})" for (points_, cases_, failed), where in
-             ((tally[True], f"where missions achieve under {STARVED:.0%} of their goals"), (tally[False], "elsewhere"))
-             if points_]
+    parts = []
+    for starved, where in ((True, f"where missions achieve under {STARVED:.0%} of their goals"), (False, "elsewhere")):
+        if counts[starved]:
+            cases_, failed = (sum(column) for column in zip(*counts[starved], strict=True))
+            n = len(counts[starved])
+            parts.append(f"at the {n} point{'s' if n != 1 else ''} {where}, {failed} of {cases_} pattern cases fail"
+                         f" ({failed / cases_:.0%})")
     head, summary = " | ".join(STATE.values()), "; ".join(parts)
     return "\n".join([
         "## The hypercube's points across the patterns", "",
