@@ -55,13 +55,13 @@ def test_scenario_file_validates_and_runs(path):
 def test_every_value_in_a_scenario_file_names_its_source(path):
     """Each line that sets a value says where it comes from: [read], [domain table], [recalled] or assumption.
 
-    Observations are exempt: each has a ``source`` of its own, which the schema requires; so is a calibrated
+    Observations and events are exempt: each has a ``source`` of its own, which the schema requires; so is a calibrated
     file's ``calibration:`` record, written by ``missions calibrate`` (what the fit cost and held out)."""
     unsourced, observed = [], False
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         code = line.split("#", 1)[0]
         if code.strip() and not code[0].isspace():
-            observed = code.startswith(("observed:", "calibration:"))
+            observed = code.startswith(("observed:", "calibration:", "events:"))  # each item names its source
         if observed:
             continue
         setting = re.match(r"^\s*-?\s*[\w.]+:\s*(\S.*)?$", code)
@@ -147,6 +147,12 @@ BAD_FILES = {
     "section as a scalar": ("time: 5\n", r"bad\.yaml: time: expected a mapping of keys \(got 5\)"),
     "cross-field rule": ("portfolio:\n  ministries_per_mission: 50\n",
                          r"bad\.yaml: .*portfolio\.ministries_per_mission exceeds population\.ministries"),
+    "event on no mission": ("events:\n  - {month: 3, mission: Nowhere, progress: 0.1, source: a paper}\n",
+                            r"bad\.yaml: events\.0\.mission: .*'Nowhere' is no mission's name; expected one of: Mission 1"),
+    "event out of range": ("events:\n  - {month: 3, mission: Mission 1, progress: 2.0, source: a paper}\n",
+                           r"bad\.yaml: events\.0\.progress: expected a number <= 1\.0 \(got 2\.0\)"),
+    "event without source": ("events:\n  - {month: 3, mission: Mission 1, progress: 0.1}\n",
+                             r"bad\.yaml: events\.0\.source: field required"),
     "retired key": ("attention:\n  recovered_at: 0.3\n",
                     r"bad\.yaml: attention\.recovered_at: replaced by attention\.recovery_point"),
     "malformed YAML": ("portfolio:\n  count: [1\n", r"bad\.yaml: malformed YAML at line \d+, column \d+"),

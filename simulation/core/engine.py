@@ -220,7 +220,8 @@ class Engine(RunTables):
         m.incremental += gained
         m.radical += radical_work * insight
         m.pace = gained + radical_work * insight
-        m.work_done = m.incremental + m.radical
+        m.external += self._outside_change()
+        m.work_done = m.incremental + m.radical + m.external
         reference = self._needed_pace()
         visibility = 0.5 * (m.specificity + m.monitoring) if c.momentum.enabled else choice.NEUTRAL
         seen = progress.perceived_pace(m.pace, visibility, c.momentum.noise, reference,
@@ -364,6 +365,12 @@ class Engine(RunTables):
         """Share of the most time exposed actors could work that they give each mission, in [0, 1]."""
         room = self.room
         return np.divide(sum_actors(self.actors.engagement), room, out=np.zeros(room.shape), where=room > 0)
+
+    def _outside_change(self) -> np.ndarray | float:
+        """What the events under way this month move, per mission, in work units (``Config.events``): data, so
+        not part of the pace actors judge the mission by. Their months are shared by an ensemble's replicates."""
+        under_way = [e.month <= self.month < e.month + e.months for e in self.config.events]
+        return self.missions.event_work[..., under_way, :].sum(axis=-2) if any(under_way) else 0.0
 
     def _attach_goals(self) -> None:
         """Ministries attach goals of their own to missions whose success and support make it pay."""

@@ -47,7 +47,9 @@ class Missions:
     silo: np.ndarray
     framing_fit: np.ndarray
     ripple: np.ndarray  # how far radical solutions reach beyond the aim (ambition.ripple), per mission
-    work_done: np.ndarray = field(init=False)  # incremental + radical, in work units
+    event_work: np.ndarray  # per event and mission: the work units a month an outside event moves (Config.events)
+    external: np.ndarray = field(init=False)  # what outside events moved, in work units, in work_done
+    work_done: np.ndarray = field(init=False)  # incremental + radical + external, in work units
     incremental: np.ndarray = field(init=False)
     radical: np.ndarray = field(init=False)
     radical_experience: np.ndarray = field(init=False)
@@ -80,7 +82,7 @@ class Missions:
 
     def __post_init__(self) -> None:
         n = len(self.names)
-        for name in ("work_done", "incremental", "radical", "radical_experience", "radical_share", "engagement",
+        for name in ("work_done", "external", "incremental", "radical", "radical_experience", "radical_share", "engagement",
                      "momentum", "seen_pace", "pace", "effort", "experience", "despair", "legitimacy",
                      "resistance", "side_effects", "money_ratio", "treasury", "received", "spent",
                      "spent_now", "lapsed", "spent_after_purpose"):
@@ -277,6 +279,7 @@ def build_missions(config: Config, specs: list[Mission], rng: np.random.Generato
         silo=np.array([silo[s].mean() for s in sets]),
         framing_fit=np.clip(1.0 - 0.5 * prescriptive - 0.1 * rng.random(len(specs)), 0.0, 1.0),
         ripple=np.full(len(specs), config.ambition.ripple),
+        event_work=event_work(config, specs),
     )
     # a goal set as a level (175 GW) counts what exists at the start: incremental change as far as that reaches
     existing = col("initial_progress") * missions.work_needed
@@ -284,6 +287,17 @@ def build_missions(config: Config, specs: list[Mission], rng: np.random.Generato
     missions.radical = existing - missions.incremental
     missions.work_done = existing
     return missions
+
+
+def event_work(config: Config, specs: list[Mission]) -> np.ndarray:
+    """Per event (rows) and mission (columns), the work units a month it moves while it lasts: its share of the
+    goal as announced, spread evenly over its months."""
+    out = np.zeros((len(config.events), len(specs)))
+    names = [s.name for s in specs]
+    for e, event in enumerate(config.events):
+        m = names.index(event.mission)
+        out[e, m] = event.progress * specs[m].goal_size * max(specs[m].ambition, 0.01) / event.months
+    return out
 
 
 def build_actors(config: Config, n_missions: int, sets: list[np.ndarray], rng: np.random.Generator,

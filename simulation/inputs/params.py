@@ -163,6 +163,20 @@ class Portfolio(Section):
         return out
 
 
+class Event(Section):
+    """A change in a mission's indicator that the world, not the mission, made (a pandemic year, a recession).
+
+    Data, with its source, not a mechanism: it moves the mission's measured level (its progress, and its goal's
+    being met) by ``progress`` of the goal, spread evenly over ``months`` months from ``month``. Actors know such
+    a cause when they see one, so it is not part of the pace they judge the mission's own work by."""
+
+    month: int = param(..., ge=1, le=2400, unit="month", doc="First month of the change")
+    months: int = param(1, ge=1, le=2400, unit="months", doc="Months the change is spread over, evenly")
+    mission: str = Field(..., min_length=1, max_length=MAX_NAME_CHARS, description="Name of the mission it moves")
+    progress: float = param(..., ge=-1.0, le=1.0, unit="share of goal", doc="The whole change, as a share of the goal")
+    source: str = Field(..., min_length=1, max_length=500, description="Where the change is documented")
+
+
 # ---------------------------------------------------------------- mechanisms
 class Choice(Section):
     """How every actor splits its working time each month (not switchable: the core of the model).
@@ -411,9 +425,16 @@ class Config(Section):
     silos: Silos = Silos()
     cycles: Cycles = Cycles()
     facets: Facets = Facets()
+    events: list[Event] = Field(default_factory=list, max_length=100,
+                                description="Dated changes to missions' indicators from outside the model")
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
+        names = [m.name for m in self.portfolio.resolved()]
+        for i, event in enumerate(self.events):
+            if event.mission not in names:
+                raise ValueError(f"events.{i}.mission {event.mission!r} is no mission's name; "
+                                 f"expected one of: {', '.join(names)}")
         if self.portfolio.ministries_per_mission > self.population.ministries:
             raise ValueError("portfolio.ministries_per_mission exceeds population.ministries")
         if self.network.degree >= self.population.citizens:
